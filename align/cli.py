@@ -1,0 +1,41 @@
+"""The `align` command line. Each sub-command only composes the modules that do the work."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from align import __version__
+from align.errors import AlignError
+
+
+class Group(click.Group):
+    """Turns AlignError (bad input, bad options) into one line on stderr and exit status 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except AlignError as e:
+            click.echo(f"align: error: {e}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("align: interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="align")
+def main():
+    """Align a document with its translation, score the links, publish the corpus.
+
+    \b
+    Quick start:
+      align pair report.ar.txt report.en.txt -o report.jsonl --src-lang ar --tgt-lang en
+      align eval gold/ pred/            # strict/lax P/R/F1 against gold links
+    Run `align COMMAND --help` for the options of each command.
+    """
+
+
+# Sub-commands live next to the code they drive; each module adds itself here.
+from align.commands import pair as _pair  # noqa: E402,F401

@@ -1,0 +1,56 @@
+"""The result of aligning: links between source and target segments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Link:
+    src_ids: list[int]          # indices into the source segments of this level
+    tgt_ids: list[int]          # indices into the target segments of this level
+    score: float                # confidence in [0, 1]; 1-0 / 0-1 links carry the confidence that it *is* an omission
+    level: str = "sentence"     # "sentence" or "paragraph"
+    src: str = ""               # the linked source text (segments joined by a space)
+    tgt: str = ""
+    paragraph: int | None = None   # for sentence links: index of the paragraph link they lie in
+    sim: float | None = None       # raw (margin-corrected) similarity the aligner used
+    flags: list[dict] = field(default_factory=list)  # QA flags {check, severity, message}
+    labels: dict = field(default_factory=dict)       # e.g. {"src": "numbered", "tgt": "numbered"} for paragraphs
+
+    @property
+    def type(self) -> str:
+        return f"{len(self.src_ids)}-{len(self.tgt_ids)}"
+
+    def as_dict(self) -> dict:
+        d = {
+            "src": self.src,
+            "tgt": self.tgt,
+            "src_ids": self.src_ids,
+            "tgt_ids": self.tgt_ids,
+            "type": self.type,
+            "level": self.level,
+            "score": round(float(self.score), 4),
+        }
+        if self.paragraph is not None:
+            d["paragraph"] = self.paragraph
+        if self.labels:
+            d["labels"] = self.labels
+        d["flags"] = self.flags
+        return d
+
+
+@dataclass
+class Alignment:
+    """All links of one document pair, plus how they were made."""
+
+    links: list[Link]
+    signature: str
+    src_lang: str
+    tgt_lang: str
+    src_path: str | None = None
+    tgt_path: str | None = None
+    quality: dict = field(default_factory=dict)   # document score and verdict (align.score)
+
+    def at(self, level: str) -> list[Link]:
+        return [l for l in self.links if l.level == level]
