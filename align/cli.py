@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -22,6 +23,13 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo("align: interrupted", err=True)
             sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as e:  # a bug, not the user's fault: one line, the traceback only on request
+            if os.environ.get("ALIGN_DEBUG"):
+                raise
+            click.echo(f"align: internal error: {type(e).__name__}: {e} (set ALIGN_DEBUG=1 for the traceback)", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,4 +46,5 @@ def main():
 
 
 # Sub-commands live next to the code they drive; each module adds itself here.
-from align.commands import pair as _pair  # noqa: E402,F401
+from align.commands import evaluate, pair  # noqa: E402,F401
+from align.commands import score as _score  # noqa: E402,F401

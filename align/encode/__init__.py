@@ -3,15 +3,19 @@
 Every encoder has a ``name``, a ``signature`` (name + version, written into every result) and ``encode``.
 ``get_encoder(spec)`` builds one from a CLI spec:
 
-    use              the bundled Universal Sentence Encoder Multilingual v3 (default, offline)
-    hf:NAME_OR_PATH  any transformers model (align.encode.hf), e.g. LaBSE
-    lexical          no model: length, numbers, symbols, character n-grams (align.encode.lexical)
+    use                   the bundled Universal Sentence Encoder Multilingual v3 (default, offline)
+    hf:NAME_OR_PATH[?OPTS] any transformers model (align.encode.hf), e.g. hf:/models/LaBSE,
+                          hf:/models/e5?pooling=mean&prefix=query:%20  (options: pooling, prefix, batch_size,
+                          max_length, device, fp16)
+    lexical               no model: length, numbers, symbols, names, character n-grams (align.encode.lexical)
 
-Whatever the encoder, identical strings are encoded once per run (``Memo``).
+Whatever the encoder, identical strings are encoded once per run (``Memo``), and model encoders keep their
+vectors in an on-disk cache across runs (``align.encode.cache``; ``cache=False`` turns it off).
 """
 
 from __future__ import annotations
 
+import os
 from typing import Protocol
 
 import numpy as np
@@ -63,20 +67,48 @@ class Memo:
 ENCODERS = ("use", "hf:NAME_OR_PATH", "lexical")
 
 
-def get_encoder(spec: str = "use", memo: bool = True) -> Encoder:
+def get_encoder(
+    spec: str = "use",
+    memo: bool = True,
+    cache: bool | str | os.PathLike = True,
+    cache_max_bytes: int | None = None,
+) -> Encoder:
+    """Build an encoder from a CLI spec.
+
+    cache: True = the default cache directory ($ALIGN_CACHE_DIR or ~/.cache/align/vectors), a path = that
+    directory, False = no disk cache (--no-cache). The lexical encoder is never cached: it computes faster
+    than the cache could look it up.
+    """
     spec = (spec or "use").strip()
     if spec in ("use", "usem3", "default"):
         from align.encode.use import USEEncoder
 
         enc = USEEncoder()
     elif spec.startswith("hf:"):
-        from align.encode.hf import HFEncoder
+        from align.encode.hf import HFEncoder, parse_spec
 
-        enc = HFEncoder(spec[3:])
+        name, opts = parse_spec(spec[3:])
+        enc = HFEncoder(name, **opts)
     elif spec == "lexical":
         from align.encode.lexical import LexicalEncoder
 
         enc = LexicalEncoder()
+        cache = False
     else:
         raise AlignError(f"unknown encoder {spec!r}; choose one of: {', '.join(ENCODERS)}")
+    if cache is not False:
+        enc = _with_cache(enc, None if cache is True else cache, cache_max_bytes)
     return Memo(enc) if memo else enc
+
+
+def _with_cache(enc: Encoder, path, max_bytes: int | None) -> Encoder:
+    import sqlite3
+    import sys
+
+    from align.encode.cache import CachedEncoder, VectorCache
+
+    try:
+        return CachedEncoder(enc, VectorCache(path, max_bytes))
+    except (OSError, sqlite3.Error) as e:  # read-only home, full disk...: align anyway, just without the cache
+        print(f"align: warning: vector cache unavailable ({e}); encoding without it", file=sys.stderr)
+        return enc

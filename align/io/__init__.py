@@ -1,65 +1,100 @@
 """Reading files into Documents. Entry point: ``read_document(path, lang, segmented=False)``.
 
-Plain text is decoded from UTF-8 (with or without BOM), UTF-16 (with BOM) or Windows-1256 (detected);
-paragraphs are blank-line separated, or one per line when a file has (almost) no blank lines.
+The reader is chosen by file extension: .docx (python-docx), .pdf (pdfminer.six), .html/.htm (BeautifulSoup),
+.tmx and .xlf/.xliff (translate-toolkit; ``read_pairs`` gives their aligned pairs), anything else is plain text
+(UTF-8 with or without BOM, UTF-16 with BOM, Windows-1256 Arabic, or a detected legacy encoding). Every
+problem with the input is raised as ``AlignError`` with a one-line message.
 """
 
 from __future__ import annotations
 
 import os
-import re
 
 from align.document import Document, Paragraph
 from align.errors import AlignError
+from align.io.plain import read_bytes, read_text, split_paragraphs
 from align.segment import check_lang, split_sentences
 
+__all__ = ["read_text", "split_paragraphs", "read_document", "read_pairs", "read_paragraphs"]
 
-def read_text(path: str) -> str:
-    if not os.path.exists(path):
-        raise AlignError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise AlignError(f"{path}: is a directory, expected a file")
-    with open(path, "rb") as f:
-        raw = f.read()
-    if not raw.strip():
-        raise AlignError(f"{path}: file is empty")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    if b"\x00" in raw:
-        raise AlignError(f"{path}: looks like a binary file, not text")
+_TM = (".tmx", ".xlf", ".xliff")
+# Binary office formats that would otherwise be rejected as "binary file": say what to do instead.
+_UNSUPPORTED = (".doc", ".odt", ".rtf", ".xls", ".xlsx", ".ppt", ".pptx", ".epub")
+
+
+def _ext(path: str) -> str:
+    return os.path.splitext(path)[1].lower()
+
+
+def _supported_ext(path: str) -> str:
+    ext = _ext(path)
+    if ext in _UNSUPPORTED:
+        raise AlignError(f"{path}: {ext} files are not supported; save it as .docx, .pdf, .html or .txt")
+    return ext
+
+
+def read_paragraphs(path: str) -> list[str]:
+    """The paragraphs of any supported file, as text."""
+    ext = _supported_ext(path)
+    if ext == ".docx":
+        from align.io.word import read_docx
+
+        read_bytes(path)  # same missing/empty-file messages as for text
+        return read_docx(path)
+    if ext == ".pdf":
+        from align.io.pdf import read_pdf
+
+        read_bytes(path)
+        return read_pdf(path)
+    if ext in (".html", ".htm", ".xhtml"):
+        from align.io.web import read_html
+
+        return read_html(path, read_bytes(path))
+    return split_paragraphs(read_text(path))
+
+
+def read_pairs(path: str, src_lang: str, tgt_lang: str) -> list[tuple[str, str]]:
+    """(source, target) segment pairs of a TMX or XLIFF file, for re-scoring an existing translation memory."""
+    src_lang, tgt_lang = check_lang(src_lang), check_lang(tgt_lang)
+    if _ext(path) not in _TM:
+        raise AlignError(f"{path}: pairs can only be read from .tmx, .xlf or .xliff files")
+    from align.io.tm import read_pairs as _read_pairs
+
+    return _read_pairs(path, read_bytes(path), src_lang, tgt_lang)
+
+
+def _label(paras: list[Paragraph], lang: str) -> list[Paragraph]:
+    # align.structure (UN header, numbered paragraphs, signature...) is optional: used once it exists.
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = raw.decode("cp1256")
-    except UnicodeDecodeError:
-        raise AlignError(f"{path}: cannot decode (not UTF-8, UTF-16 or Windows-1256)") from None
-    return text
-
-
-def split_paragraphs(text: str) -> list[str]:
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    nonblank = sum(1 for l in lines if l.strip())
-    blank_runs = len(re.findall(r"\n[ \t]*\n", text.replace("\r\n", "\n")))
-    if blank_runs < 0.05 * nonblank:  # (almost) no blank lines: one paragraph per line
-        return [l.strip() for l in lines if l.strip()]
-    blocks = re.split(r"\n[ \t]*\n", "\n".join(lines))
-    return [re.sub(r"\s*\n\s*", " ", b).strip() for b in blocks if b.strip()]
+        from align.structure import label_paragraphs
+    except ImportError as e:
+        if e.name not in (None, "align.structure"):  # structure.py exists but one of its imports is broken
+            raise
+        return paras
+    labelled = label_paragraphs(paras, lang)
+    # It may label in place (returning None) or return the labelled paragraphs.
+    if isinstance(labelled, list) and all(isinstance(p, Paragraph) for p in labelled):
+        return labelled
+    return paras
 
 
 def read_document(path: str, lang: str, segmented: bool = False) -> Document:
     lang = check_lang(lang)
-    text = read_text(path)
+    if _supported_ext(path) in _TM:
+        # A translation memory is already segmented: its units for this language, one segment each.
+        from align.io.tm import read_side
+
+        units = read_side(path, read_bytes(path), lang)
+        return Document([Paragraph(text=u, sentences=[u]) for u in units], lang, path, segmented=True)
     if segmented:
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        paras = [Paragraph(text=l, sentences=[l]) for l in lines]
-        return Document(paras, lang, path, segmented=True)
-    paras = [Paragraph(text=p) for p in split_paragraphs(text)]
+        if _ext(path) in (".docx", ".pdf", ".html", ".htm", ".xhtml"):
+            lines = read_paragraphs(path)  # one segment per paragraph: these formats have no "lines"
+        else:
+            lines = read_text(path).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            if lines and lines[-1] == "":
+                lines.pop()
+        return Document([Paragraph(text=l, sentences=[l]) for l in lines], lang, path, segmented=True)
+    paras = [Paragraph(text=p) for p in read_paragraphs(path)]
     for p in paras:
         p.sentences = split_sentences(p.text, lang) or [p.text]
-    return Document(paras, lang, path)
+    return Document(_label(paras, lang), lang, path)

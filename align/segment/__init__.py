@@ -1,19 +1,50 @@
-"""Sentence segmentation. Entry point: ``split_sentences(text, lang) -> list[str]``.
+"""Sentence segmentation for the six UN languages (and German).
 
-Placeholder rules (to be replaced by per-language rule tables): a sentence ends at . ! ? ؟ … 。！？
-followed by space and an upper-case/non-Latin letter, except after known abbreviations.
+Entry points: ``split_sentences(text, lang) -> list[str]`` and ``sentence_spans(text, lang)``, which cuts
+the input into consecutive ``(start, end)`` spans covering every character exactly once (whitespace
+between sentences goes with the sentence before it), so offsets map back to the untouched input.
+
+A break is made
+* after a run of terminal punctuation (plus closing quotes/brackets) that is followed by whitespace
+  (Chinese: by anything), unless a veto applies (``_vetoed``: abbreviations, initials, list markers,
+  a lower-case next word, German ordinals) -- or just before it when the dot belongs to a paragraph
+  number run into a heading ("Other matters 2. The ...", ``_relocated``);
+* at a blank line (a single newline is a wrapped line);
+* before a numbered paragraph (``1.``, ``IV.``, ``A.``, ``2 -``) that follows ``;`` or ``:``, and in
+  Arabic before every ``12 -`` paragraph number: UN documents set those as paragraphs of their own.
+Language-specific knowledge lives in the tables of ``align.segment.rules``.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from align.errors import AlignError
+from align.segment.rules import RULES, Rules
 
-LANGS = {"ar", "en", "fr", "es", "ru", "zh", "de"}
+LANGS = set(RULES)
 
-_ABBREV = {"mr", "mrs", "ms", "dr", "no", "nos", "para", "paras", "e.g", "i.e", "art", "arts", "vol", "p", "pp", "st", "etc", "cf", "vs"}
-_END = re.compile(r"([.!?؟…]+[\"'”»)\]]*)(\s+)")
+_ARABIC_LETTER = "\u0621-\u064a"
+# A list marker as UN documents write them. \d also matches Arabic-Indic digits.
+_ENUM = (
+    r"(?:\d{1,3}(?:\.\d{1,3})*\.|\(?\d{1,3}\)"
+    rf"|\((?:[a-z]{{1,4}}|[{_ARABIC_LETTER}]{{1,2}})\)|[a-z]\)"
+    r"|[IVXLC]{1,6}\.|[A-Z]\.|[ivx]{1,5}\.|[a-z]\.)"
+)
+# A whole segment that is only a marker ending in a dot ("1.", "IV.", "a."): the dot is the marker's.
+_ENUM_ONLY = re.compile(rf"[\"'“‘«(\[]*{_ENUM}")
+# A numbered paragraph starting after ";" or ":". Lettered sub-items ("(a) ...; (b) ...") are left
+# alone: they run inline within one sentence far more often than they stand alone.
+_PARA_AFTER_COLON = re.compile(r"(?<=[;:؛])\s+(?=(?:\d{1,3}(?:\.\d{1,3})*\.|[IVXLC]{1,6}\.|[A-Z]\.|\d{1,3}\s?-)\s)")
+# Arabic UN paragraphs are numbered "12 -" (or "١٢ -"), a form that never occurs inside a sentence
+# (ranges have digits on both sides), so it starts a segment wherever it stands.
+_AR_PARA = re.compile(rf"(?<=\s)\d{{1,3}}\s?-\s?(?=[{_ARABIC_LETTER}])")
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_OPENERS = "\"'“‘«„‹¿¡[{"
+_NUMBERISH = re.compile(r"[\d(]|[IVXLC]+\b|[A-Z]{1,8}(?:\.\d+)?/")
+_MULTI_INITIALS = re.compile(r"(?:\w\.)+\w")
+_CANDIDATES: dict[str, re.Pattern] = {}
 
 
 def check_lang(lang: str) -> str:
@@ -23,22 +54,116 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def split_sentences(text: str, lang: str) -> list[str]:
-    check_lang(lang)
-    text = text.strip()
+def _candidates(lang: str, r: Rules) -> re.Pattern:
+    if lang not in _CANDIDATES:
+        t, c, sc = re.escape(r.terminals), re.escape(r.closers), re.escape(r.spaced_closers)
+        closers = rf"(?:[{c}]|\s+(?=[{sc}]))*"
+        after = r"(?=\s|$)" if r.spaced else ""
+        _CANDIDATES[lang] = re.compile(rf"(?P<term>[{t}]+){closers}{after}")
+    return _CANDIDATES[lang]
+
+
+def _prev_token(text: str, end: int) -> str:
+    """The whitespace-delimited token ending at ``end``, without opening quotes or brackets."""
+    start = end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:end].lstrip(_OPENERS + "(")
+
+
+def _word_before(text: str, pos: int) -> str:
+    """The token before ``pos``, skipping whitespace (cheap: never looks further back than that token)."""
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    return _prev_token(text, pos)
+
+
+def _vetoed(text: str, term_start: int, term: str, nxt: int, seg_start: int, lang: str, r: Rules) -> bool:
+    """True when the terminal at ``term_start`` does not end a sentence; the next sentence would start at ``nxt``."""
+    follow = text[nxt:nxt + 40].lstrip(_OPENERS)
+    if not follow:
+        return False
+    if follow[0] in ",;:":
+        return True
+    if r.cased and follow[0].islower() and not re.match(rf"{_ENUM}\s", follow):
+        return True
+    if term != ".":
+        return False
+    tok = _prev_token(text, term_start)
+    low = tok.lower()
+    if low in r.abbrev or (low in r.abbrev_num and _NUMBERISH.match(follow)):
+        return True
+    # Initials and one-letter abbreviations ("J. Smith", "p. 5", "د."); I, V and X are roman numerals,
+    # which do end sentences ("contained in annex I.").
+    if len(tok) == 1 and tok.isalpha() and tok not in "IVX":
+        return True
+    # "e.g."-style tokens in a script without case: nothing else can tell, keep them whole.
+    if not r.cased and _MULTI_INITIALS.fullmatch(tok):
+        return True
+    if term_start - seg_start < 24 and _ENUM_ONLY.fullmatch(text[seg_start:term_start + 1].strip()):
+        return True
+    if r.ordinal_dot and re.fullmatch(r"\d{1,2}", tok) and not _refers(_word_before(text, term_start - len(tok)), r.refs):
+        return True
+    return False
+
+
+def _refers(word: str, refs: frozenset) -> bool:
+    word = word.lower().strip(_OPENERS + "()")
+    return word in refs or any(s.endswith("*") and word.startswith(s[:-1]) for s in refs)
+
+
+def _relocated(text: str, term_start: int, seg_start: int, r: Rules) -> int | None:
+    """Where the break goes when "N." is a paragraph number glued to a heading (``r.refs``), else None."""
+    if not r.refs or r.ordinal_dot:
+        return None
+    tok = _prev_token(text, term_start)
+    tok_start = term_start - len(tok)
+    # Roman numerals stay out: "Habitat III." and "World War II." end sentences.
+    if not re.fullmatch(r"\d{1,3}", tok) or tok_start <= seg_start:
+        return None
+    before = _word_before(text, tok_start)
+    if not before or before[-1] in r.terminals:
+        return None
+    # "..., 10. Requests": a clause ending in a comma is not followed by a sentence-final bare number
+    # ("paragraphs 5, 10." has a number before the comma).
+    if before[-1] in ",;" and not before[:-1].isdigit():
+        return tok_start
+    return None if _refers(before, r.refs) else tok_start
+
+
+def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    """Consecutive ``(start, end)`` spans that cover ``text`` exactly, one per sentence."""
+    lang = check_lang(lang)
+    r = RULES[lang]
     if not text:
         return []
-    out, start = [], 0
-    for m in _END.finditer(text):
-        before = text[start:m.start(1)]
-        word = re.split(r"\s", before)[-1].lower() if before else ""
-        if m.group(1) == "." and (word in _ABBREV or re.fullmatch(r"[\d/]*\d", word)):
-            continue
-        nxt = text[m.end():m.end() + 1]
-        if nxt and nxt.islower():
-            continue
-        out.append(text[start:m.end(1)])
-        start = m.end()
-    if start < len(text):
-        out.append(text[start:])
-    return [s.strip() for s in out if s.strip()]
+    n = len(text)
+    forced = {m.end() for m in _BLANK_LINE.finditer(text)}
+    if r.spaced:
+        forced |= {m.end() for m in _PARA_AFTER_COLON.finditer(text)}
+    if lang == "ar":
+        forced |= {m.start() for m in _AR_PARA.finditer(text)}
+    end = len(text.rstrip())
+    forced = sorted(p for p in forced if 0 < p < end)
+    breaks = set(forced)
+    last = 0
+    for m in _candidates(lang, r).finditer(text):
+        nxt = m.end()
+        while nxt < n and text[nxt].isspace():
+            nxt += 1
+        if nxt >= n:
+            break
+        i = bisect.bisect_right(forced, m.start())
+        seg_start = max(last, forced[i - 1] if i else 0)
+        term = m.group("term")
+        if not _vetoed(text, m.start(), term, nxt, seg_start, lang, r):
+            at = _relocated(text, m.start(), seg_start, r) if term == "." else None
+            breaks.add(at or nxt)
+            last = at or nxt
+    bounds = [0, *sorted(breaks), n]
+    return list(zip(bounds, bounds[1:]))
+
+
+def split_sentences(text: str, lang: str) -> list[str]:
+    """The sentences of ``text``, stripped of surrounding whitespace; inner text is left as written."""
+    return [s for a, b in sentence_spans(text, lang) if (s := text[a:b].strip())]

@@ -1,0 +1,153 @@
+"""`align score`: re-score already-aligned pairs and run the QA checks on them.
+
+Writes REPORT.jsonl with one JSON object per input pair, in input order:
+    {"n", "src", "tgt", "score", "sim", "flags": [{check, severity, message}], ["chrf", "bleu"], ...}
+(rows from an `align pair` JSONL keep their other fields, e.g. src_ids/tgt_ids). The summary (counts, flags by
+check and severity, document quality, encoder signature, sacreBLEU corpus scores and signatures) goes to
+stderr and to a side file, REPORT.summary.json (or --summary FILE). With --fail-on SEVERITY the exit status is 1
+when any flag of that severity or worse exists: a gate for CI pipelines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+
+import click
+
+from align.cli import main
+from align.errors import AlignError
+from align.links import Alignment, Link
+from align.score.flags import SEVERITIES, at_least
+from align.score.pairs import FORMATS, read_pairs
+
+
+def _summary_path(report: str) -> str:
+    root, ext = os.path.splitext(report)
+    return (root if ext in (".jsonl", ".json") else report) + ".summary.json"
+
+
+def score_pairs(pairs: list[dict], src_lang: str, tgt_lang: str, encoder_spec: str = "use",
+                references: list[str] | None = None, cache: bool = True) -> tuple[list[dict], dict]:
+    """The report rows and the summary; what the command writes."""
+    from align.encode import get_encoder
+    from align.score.checks import check_link
+    from align.score.quality import document_quality
+    from align.score.similarity import cosines, pair_score
+
+    encoder = get_encoder(encoder_spec, cache=cache)
+    srcs = [p["src"] for p in pairs]
+    tgts = [p["tgt"] for p in pairs]
+    sims = cosines(encoder, srcs, tgts)
+    rows, links = [], []
+    for n, (pair, sim) in enumerate(zip(pairs, sims)):
+        # 1-0 / 0-1 pairs: an empty side is an omission or addition, not a translation to score
+        src_ids = pair.get("src_ids", [n] if pair["src"].strip() else [])
+        tgt_ids = pair.get("tgt_ids", [n] if pair["tgt"].strip() else [])
+        link = Link(src_ids=src_ids, tgt_ids=tgt_ids, score=0.0, src=pair["src"], tgt=pair["tgt"])
+        flags = check_link(link, src_lang, tgt_lang)
+        if sim is None:
+            # no translation to trust: keep the aligner's confidence in the omission if the input had one
+            score = float(pair.get("score", 0.0))
+        else:
+            score = pair_score(sim, pair["src"], pair["tgt"], src_lang, tgt_lang, flags)
+        link.score, link.flags = score, flags
+        links.append(link)
+        rows.append({**pair, "n": n, "score": round(score, 4), "sim": None if sim is None else round(sim, 4),
+                     "flags": flags})
+    summary = {
+        "pairs": len(rows),
+        "encoder": encoder.signature,
+        "mean_score": round(sum(r["score"] for r in rows) / len(rows), 4) if rows else None,
+        "confident": sum(r["score"] >= 0.5 for r in rows),
+        "flagged": sum(bool(r["flags"]) for r in rows),
+        "flags_by_severity": {s: sum(f["severity"] == s for r in rows for f in r["flags"]) for s in SEVERITIES},
+        "flags_by_check": dict(Counter(f["check"] for r in rows for f in r["flags"]).most_common()),
+    }
+    if references is not None:
+        from align.score.reference import score_against_reference
+
+        per_pair, corpus = score_against_reference(tgts, references, tgt_lang)
+        for row, ref in zip(rows, per_pair):
+            row["chrf"], row["bleu"] = ref["chrf"], ref["bleu"]
+            row["flags"] = row["flags"] + ref["flags"]
+            links[row["n"]].flags = row["flags"]
+        summary["reference"] = corpus
+    summary["quality"] = document_quality(Alignment(links, signature="", src_lang=src_lang, tgt_lang=tgt_lang))
+    return rows, summary
+
+
+def _describe(summary: dict) -> str:
+    sev = summary["flags_by_severity"]
+    lines = [
+        f"align score: {summary['pairs']} pairs, mean score {summary['mean_score']}, "
+        f"{summary['confident']} at 0.5 or above, {summary['flagged']} flagged "
+        f"({', '.join(f'{n} {s}' for s, n in sev.items())})",
+        f"  document quality {summary['quality']['score']:.2f} ({summary['quality']['verdict']})",
+    ]
+    if summary["flags_by_check"]:
+        lines.append("  flags: " + ", ".join(f"{c} {n}" for c, n in summary["flags_by_check"].items()))
+    if "reference" in summary:
+        r = summary["reference"]
+        lines.append(f"  chrF {r['chrf']} ({r['chrf_signature']})")
+        lines.append(f"  BLEU {r['bleu']} ({r['bleu_signature']})")
+    return "\n".join(lines)
+
+
+@main.command("score")
+@click.argument("pairs_path", metavar="PAIRS")
+@click.option("-o", "--output", required=True, metavar="REPORT.jsonl", help="Report, one JSON object per pair ('-' = stdout).")
+@click.option("--src-lang", required=True, help="Source language code, e.g. ar.")
+@click.option("--tgt-lang", required=True, help="Target language code, e.g. en.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="Input format; auto: .tmx, .jsonl, NAME.<src> beside NAME.<tgt> (Moses), else TSV.")
+@click.option("--tgt-file", metavar="FILE", help="Target side of Moses pairs (PAIRS is then the source side).")
+@click.option("--encoder", default="use", show_default=True, help="Encoder for the similarity: use, hf:NAME, lexical.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the on-disk vector cache.")
+@click.option("--reference", metavar="FILE", help="Reference translation or MT output of the source, one line per pair: "
+              "adds chrF and BLEU per pair and for the corpus (sacreBLEU).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit with status 1 when any flag of this severity or worse exists.")
+@click.option("--plot", metavar="PNG", help="Also draw a histogram of scores and the flag counts.")
+@click.option("--summary", "summary_path", metavar="FILE", help="Summary JSON (default: REPORT.summary.json).")
+def score(pairs_path, output, src_lang, tgt_lang, fmt, tgt_file, encoder, no_cache, reference, fail_on, plot,
+          summary_path):
+    """Re-score aligned pairs (TSV, Moses, TMX or an `align pair` JSONL) and check the translations.
+
+    \b
+    Example:
+      align score corpus.tsv -o report.jsonl --src-lang ar --tgt-lang en --fail-on major
+    """
+    pairs = read_pairs(pairs_path, src_lang, tgt_lang, fmt, tgt_file)
+    if not pairs:
+        raise AlignError(f"{pairs_path}: no pairs found")
+    references = None
+    if reference:
+        from align.score.pairs import read_lines
+
+        references = read_lines(reference)
+        if len(references) != len(pairs):
+            raise AlignError(f"{reference} has {len(references)} lines but there are {len(pairs)} pairs")
+    rows, summary = score_pairs(pairs, src_lang, tgt_lang, encoder, references, cache=not no_cache)
+    out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")
+    try:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    side = summary_path or (None if output == "-" else _summary_path(output))
+    if side:
+        with open(side, "w", encoding="utf-8") as f:
+            json.dump(summary, f, ensure_ascii=False, indent=1)
+    if plot:
+        from align.score.plot import plot_scores
+
+        plot_scores([r["score"] for r in rows], [r["flags"] for r in rows], plot, title=os.path.basename(pairs_path))
+    click.echo(_describe(summary), err=True)
+    if fail_on:
+        failing = [f for r in rows for f in at_least(r["flags"], fail_on)]
+        if failing:
+            click.echo(f"align score: {len(failing)} flags at or above {fail_on}: failing", err=True)
+            sys.exit(1)

@@ -1,0 +1,163 @@
+"""A vector cache on disk, content-addressed by (encoder signature, text).
+
+One SQLite file in WAL mode: readers never block, writers queue on SQLite's own lock, so parallel worker
+processes can share it safely. Keys are sha1(signature NUL text), so two encoders never collide and the texts
+themselves are not stored. A size limit evicts the least recently used vectors.
+
+Location: ``$ALIGN_CACHE_DIR`` or ``~/.cache/align/vectors``; limit ``$ALIGN_CACHE_MAX_BYTES`` or 2 GiB.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from align.encode import normalise_rows
+
+DEFAULT_MAX_BYTES = 2 * 1024**3
+ROW_OVERHEAD = 64  # key, timestamps and SQLite bookkeeping per row, so the limit tracks the file size
+_CHUNK = 500  # keys per query, below SQLite's bound-parameter limit on every build
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vec (key BLOB PRIMARY KEY, data BLOB NOT NULL, size INTEGER NOT NULL,
+                                used INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS vec_used ON vec(used);
+CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 0), total INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta VALUES (0, 0);
+CREATE TRIGGER IF NOT EXISTS vec_ins AFTER INSERT ON vec BEGIN UPDATE meta SET total = total + NEW.size; END;
+CREATE TRIGGER IF NOT EXISTS vec_del AFTER DELETE ON vec BEGIN UPDATE meta SET total = total - OLD.size; END;
+"""
+
+
+def default_dir() -> Path:
+    return Path(os.environ.get("ALIGN_CACHE_DIR") or Path.home() / ".cache" / "align" / "vectors")
+
+
+def key(signature: str, text: str) -> bytes:
+    return hashlib.sha1(f"{signature}\0{text}".encode("utf-8", "surrogatepass")).digest()
+
+
+class VectorCache:
+    def __init__(self, path: str | os.PathLike | None = None, max_bytes: int | None = None):
+        path = Path(path) if path else default_dir()
+        self.path = path / "vectors.sqlite3" if path.suffix not in (".sqlite3", ".db") else path
+        self.max_bytes = int(max_bytes or os.environ.get("ALIGN_CACHE_MAX_BYTES") or DEFAULT_MAX_BYTES)
+        self._conn: sqlite3.Connection | None = None
+        self._pid = None
+        self._db()  # fail now (unwritable directory...) rather than in the middle of a run
+
+    def _db(self) -> sqlite3.Connection:
+        # A connection must not cross a fork: each worker process opens its own.
+        if self._conn is None or self._pid != os.getpid():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=120, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash may lose the last writes, never corrupt
+            conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
+            self._conn, self._pid = conn, os.getpid()
+        return self._conn
+
+    def get(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
+        db, found = self._db(), {}
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i : i + _CHUNK]
+            q = f"SELECT key, data FROM vec WHERE key IN ({','.join('?' * len(chunk))})"
+            found.update((k, np.frombuffer(d, dtype=np.float32)) for k, d in db.execute(q, chunk))
+        if found:  # mark as recently used, for eviction
+            hit, now = list(found), time.time_ns()
+            with self._write() as db:
+                for i in range(0, len(hit), _CHUNK):
+                    chunk = hit[i : i + _CHUNK]
+                    db.execute(f"UPDATE vec SET used = ? WHERE key IN ({','.join('?' * len(chunk))})", [now, *chunk])
+        return found
+
+    def put(self, keys: list[bytes], vecs: np.ndarray) -> None:
+        vecs, now = np.ascontiguousarray(vecs, dtype=np.float32), time.time_ns()
+        rows = [(k, v.tobytes(), v.nbytes + ROW_OVERHEAD, now) for k, v in zip(keys, vecs)]
+        with self._write() as db:
+            # OR IGNORE: another worker may have stored the same text meanwhile; its vector is the same.
+            db.executemany("INSERT OR IGNORE INTO vec VALUES (?, ?, ?, ?)", rows)
+            self._evict(db)
+
+    def _evict(self, db: sqlite3.Connection) -> None:
+        total = self.total_bytes(db)
+        if total <= self.max_bytes:
+            return
+        # Down to 90% of the limit, so that eviction runs once per many writes rather than on every one.
+        target = int(self.max_bytes * 0.9)
+        while total > target:
+            n, avg = db.execute("SELECT COUNT(*), AVG(size) FROM vec").fetchone()
+            if not n:
+                break
+            k = max(1, math.ceil((total - target) / avg))
+            db.execute("DELETE FROM vec WHERE key IN (SELECT key FROM vec ORDER BY used LIMIT ?)", (k,))
+            total = self.total_bytes(db)
+
+    def total_bytes(self, db: sqlite3.Connection | None = None) -> int:
+        return (db or self._db()).execute("SELECT total FROM meta").fetchone()[0]
+
+    def __len__(self) -> int:
+        return self._db().execute("SELECT COUNT(*) FROM vec").fetchone()[0]
+
+    def _write(self):
+        return _Transaction(self._db())
+
+    def close(self) -> None:
+        if self._conn is not None and self._pid == os.getpid():
+            self._conn.close()
+        self._conn = None
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, *_):
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+class CachedEncoder:
+    """Wraps an encoder: texts already in the cache are read back, only the missing ones are encoded."""
+
+    def __init__(self, inner, cache: VectorCache):
+        self.inner, self.cache = inner, cache
+        self.name, self.signature = inner.name, inner.signature
+        self.hits = self.misses = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        keys = [key(self.signature, t) for t in texts]
+        try:
+            found = self.cache.get(list(dict.fromkeys(keys)))
+        except sqlite3.Error as e:  # a broken or locked cache must not stop an alignment
+            _warn(f"vector cache unreadable ({e}); encoding without it")
+            return normalise_rows(self.inner.encode(texts))
+        todo = {k: t for k, t in zip(keys, texts) if k not in found}
+        self.hits += len(found)  # distinct texts
+        self.misses += len(todo)
+        if todo:
+            vecs = normalise_rows(self.inner.encode(list(todo.values())))
+            found.update(zip(todo, vecs))
+            try:
+                self.cache.put(list(todo), vecs)
+            except sqlite3.Error as e:
+                _warn(f"vector cache not written ({e})")
+        if not texts:
+            return self.inner.encode([])
+        return np.stack([found[k] for k in keys])
+
+
+def _warn(msg: str) -> None:
+    print(f"align: warning: {msg}", file=sys.stderr)

@@ -1,0 +1,78 @@
+"""Writing an Alignment: ladder (Vecalign-compatible), jsonl, tsv, html (review view).
+
+Every writer writes to a temporary file next to the target and renames it into place, so an interrupted run
+never leaves a half-written file and never corrupts one written before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+
+from align.errors import AlignError
+from align.links import Alignment
+
+FORMATS = ("jsonl", "ladder", "tsv", "html")
+EXTENSIONS = {"jsonl": ".jsonl", "ladder": ".ladder", "tsv": ".tsv", "html": ".html"}
+
+
+@contextmanager
+def atomic_open(path: str, mode: str = "w"):
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    except OSError as e:
+        raise AlignError(f"{path}: cannot write ({e.strerror})") from None
+    try:
+        with open(fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else "\n") as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def header(al: Alignment) -> dict:
+    return {"signature": al.signature, "src_path": al.src_path, "tgt_path": al.tgt_path,
+            "src_lang": al.src_lang, "tgt_lang": al.tgt_lang, "quality": al.quality}
+
+
+def ladder_lines(al: Alignment) -> list[str]:
+    """`[i, j]:[k]:score` per sentence link (the finest level), indices into the input segments."""
+    level = "sentence" if al.at("sentence") else "paragraph"
+    return [f"{l.src_ids}:{l.tgt_ids}:{l.score:.4f}" for l in al.at(level)]
+
+
+def write(al: Alignment, path: str, fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise AlignError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if fmt == "html":
+        from align.formats.html import write_html
+
+        with atomic_open(path) as f:
+            write_html(al, f)
+        return
+    with atomic_open(path) as f:
+        if fmt == "ladder":
+            f.writelines(line + "\n" for line in ladder_lines(al))
+        elif fmt == "jsonl":
+            f.write(json.dumps(header(al), ensure_ascii=False) + "\n")
+            for link in al.links:
+                f.write(json.dumps(link.as_dict(), ensure_ascii=False) + "\n")
+        elif fmt == "tsv":
+            f.write(f"# signature: {al.signature}\n")
+            f.write("level\tsrc_ids\ttgt_ids\ttype\tscore\tsrc\ttgt\tflags\n")
+            for l in al.links:
+                flags = ",".join(fl["check"] for fl in l.flags)
+                cells = [l.level, " ".join(map(str, l.src_ids)), " ".join(map(str, l.tgt_ids)), l.type,
+                         f"{l.score:.4f}", _cell(l.src), _cell(l.tgt), flags]
+                f.write("\t".join(cells) + "\n")
+
+
+def _cell(text: str) -> str:
+    # TSV cannot hold tabs or newlines inside a cell; segments never need them
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")

@@ -1,0 +1,96 @@
+"""From two documents to an Alignment: paragraphs first, then sentences inside each aligned paragraph group.
+
+    read -> segment -> encode -> align (paragraphs, then sentences) -> score -> Alignment
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from align import __version__
+from align.core import Params, align_segments
+from align.document import Document
+from align.encode import get_encoder
+from align.links import Alignment, Link
+
+SEGMENTER = "rules-1"
+
+
+def signature(encoder, params: Params, segmented: bool) -> str:
+    """A reproducible description of how links were made, sacreBLEU-style."""
+    mode = "segmented" if segmented else "hier"
+    return f"align:{__version__}|enc:{encoder.signature}|seg:{'lines' if segmented else SEGMENTER}|mode:{mode}|{params.short()}"
+
+
+def provisional_score(sim: float) -> float:
+    """Map a link's normalised margin similarity to [0, 1] (1.0 ~ a typical good link in this document)."""
+    return 1.0 / (1.0 + math.exp(-8.0 * (sim - 0.45)))
+
+
+def _sentence_links(src: Document, tgt: Document, para_links: list[Link], encoder, params: Params) -> list[Link]:
+    """Align sentences inside each paragraph link; indices are global sentence indices."""
+    s_off = np.cumsum([0] + [len(p.sentences) for p in src.paragraphs])
+    t_off = np.cumsum([0] + [len(p.sentences) for p in tgt.paragraphs])
+    s_all, t_all = src.sentences, tgt.sentences
+    out = []
+    for k, pl in enumerate(para_links):
+        s_ids = [i for p in pl.src_ids for i in range(s_off[p], s_off[p + 1])]
+        t_ids = [j for p in pl.tgt_ids for j in range(t_off[p], t_off[p + 1])]
+        if not s_ids or not t_ids:
+            out += [Link([i], [], 0.0, src=s_all[i], paragraph=k) for i in s_ids]
+            out += [Link([], [j], 0.0, tgt=t_all[j], paragraph=k) for j in t_ids]
+            continue
+        if len(s_ids) == 1 and len(t_ids) == 1:
+            out.append(Link(s_ids, t_ids, pl.score, src=s_all[s_ids[0]], tgt=t_all[t_ids[0]], paragraph=k, sim=pl.sim))
+            continue
+        for l in align_segments([s_all[i] for i in s_ids], [t_all[j] for j in t_ids], encoder, params):
+            out.append(Link([s_ids[i] for i in l.src_ids], [t_ids[j] for j in l.tgt_ids], 0.0,
+                            src=l.src, tgt=l.tgt, paragraph=k, sim=l.sim))
+    return out
+
+
+def align_documents(src: Document, tgt: Document, encoder=None, params: Params | None = None) -> Alignment:
+    encoder = encoder or get_encoder("use")
+    params = params or Params()
+    segmented = src.segmented and tgt.segmented
+    if segmented:
+        links = align_segments(src.sentences, tgt.sentences, encoder, params)
+        for l in links:
+            l.level = "sentence"
+    else:
+        para_links = align_segments([p.text for p in src.paragraphs], [p.text for p in tgt.paragraphs], encoder, params)
+        for l in para_links:
+            l.level = "paragraph"
+            labels = {"src": [src.paragraphs[i].label for i in l.src_ids], "tgt": [tgt.paragraphs[j].label for j in l.tgt_ids]}
+            if any(labels["src"]) or any(labels["tgt"]):
+                l.labels = labels
+        links = para_links + _sentence_links(src, tgt, para_links, encoder, params)
+    for l in links:
+        if l.sim is not None and l.src_ids and l.tgt_ids:
+            l.score = provisional_score(l.sim)
+    al = Alignment(links, signature(encoder, params, segmented), src.lang, tgt.lang, src.path, tgt.path)
+    _annotate(al)
+    return al
+
+
+def _annotate(al: Alignment) -> None:
+    """QA flags per link and the document quality, where the scoring package provides them."""
+    from align import score
+
+    try:  # TEMP while align.score is being written
+        score.flag_alignment
+    except ImportError:
+        return
+    score.flag_alignment(al)
+    al.quality = score.document_quality(al)
+
+
+def align_files(src_path: str, tgt_path: str, src_lang: str, tgt_lang: str, segmented: bool = False,
+                encoder=None, params: Params | None = None) -> Alignment:
+    from align.io import read_document
+
+    src = read_document(src_path, src_lang, segmented=segmented)
+    tgt = read_document(tgt_path, tgt_lang, segmented=segmented)
+    return align_documents(src, tgt, encoder, params)

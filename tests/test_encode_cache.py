@@ -1,0 +1,121 @@
+"""The on-disk vector cache: hits and misses, LRU size limit, signatures kept apart, parallel writers."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import sqlite3
+import zlib
+
+import numpy as np
+import pytest
+
+from align.encode import get_encoder
+from align.encode.cache import ROW_OVERHEAD, CachedEncoder, VectorCache, key
+
+
+class FakeEncoder:
+    """Deterministic vectors seeded by (signature, text); remembers what it was asked to encode."""
+
+    def __init__(self, signature: str = "fake:1", dim: int = 8):
+        self.name, self.signature, self.dim = "fake", signature, dim
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        return np.stack([self.vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def vec(self, text: str) -> np.ndarray:
+        v = np.random.default_rng(zlib.crc32(f"{self.signature}|{text}".encode())).normal(size=self.dim)
+        return (v / np.linalg.norm(v)).astype(np.float32)
+
+
+def test_only_missing_texts_are_encoded(tmp_path):
+    fake = FakeEncoder()
+    enc = CachedEncoder(fake, VectorCache(tmp_path))
+    first = enc.encode(["a", "b", "a"])
+    assert fake.calls == [["a", "b"]] and (enc.hits, enc.misses) == (0, 2)
+    second = enc.encode(["b", "c", "a"])
+    assert fake.calls[-1] == ["c"] and (enc.hits, enc.misses) == (2, 3)
+    np.testing.assert_allclose(second, np.stack([fake.vec(t) for t in "bca"]), atol=1e-6)
+    np.testing.assert_array_equal(first[0], first[2])
+    # A new process (new connection, new wrapper) reads the same vectors back without encoding anything.
+    again = CachedEncoder(fake2 := FakeEncoder(), VectorCache(tmp_path))
+    np.testing.assert_array_equal(again.encode(["c", "a"]), second[[1, 2]])
+    assert fake2.calls == [] and again.hits == 2
+
+
+def test_signatures_do_not_collide(tmp_path):
+    cache = VectorCache(tmp_path)
+    v1, v2 = FakeEncoder("model:1"), FakeEncoder("model:2")
+    a = CachedEncoder(v1, cache).encode(["same text"])
+    b = CachedEncoder(v2, cache).encode(["same text"])
+    assert len(v2.calls) == 1  # model:2 had to encode: model:1's vector is not served to it
+    assert np.abs(a - b).max() > 1e-3
+    np.testing.assert_array_equal(CachedEncoder(FakeEncoder("model:1"), cache).encode(["same text"]), a)
+    assert key("model:1", "same text") != key("model:2", "same text")
+
+
+def test_size_limit_evicts_least_recently_used(tmp_path):
+    row = 8 * 4 + ROW_OVERHEAD  # one 8-dim float32 vector
+    cache = VectorCache(tmp_path, max_bytes=100 * row)
+    fake = FakeEncoder()
+    enc = CachedEncoder(fake, cache)
+    old, mid, new = ([f"{s} {i}" for i in range(n)] for s, n in (("old", 22), ("mid", 40), ("new", 48)))
+    enc.encode(old)
+    enc.encode(mid)
+    enc.encode(old[:2])  # read again: now recently used
+    enc.encode(new)  # 110 rows: over the limit, evicted down to 90% of it, least recently used first
+    assert len(cache) == 90 and cache.total_bytes() == 90 * row
+    kept = {t for t in old + mid + new if key(fake.signature, t) in cache.get([key(fake.signature, t)])}
+    assert kept == set(old[:2] + mid + new)
+    # The file stays bounded too (SQLite reuses freed pages).
+    cache.close()
+    assert os.path.getsize(cache.path) < 100 * row * 4 + 64 * 1024
+
+
+def _writer(path: str, worker: int, rounds: int) -> None:
+    enc = CachedEncoder(FakeEncoder(), VectorCache(path))
+    for r in range(rounds):
+        # Overlapping texts: both workers race to insert the same keys.
+        enc.encode([f"t{(r * 7 + i) % 300}" for i in range(25)] + [f"w{worker} r{r}"])
+
+
+def test_parallel_writers_do_not_corrupt(tmp_path):
+    ctx = mp.get_context("spawn")  # a fresh interpreter per worker, as process pools use
+    procs = [ctx.Process(target=_writer, args=(str(tmp_path), w, 40)) for w in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0, 0]
+    cache = VectorCache(tmp_path)
+    db = sqlite3.connect(cache.path)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    fake = FakeEncoder()
+    expected = sorted({f"t{(r * 7 + i) % 300}" for r in range(40) for i in range(25)})
+    expected += [f"w{w} r{r}" for w in range(2) for r in range(40)]
+    got = cache.get([key(fake.signature, t) for t in expected])
+    assert len(got) == len(expected) == len(cache)
+    for t in expected:
+        np.testing.assert_allclose(got[key(fake.signature, t)], fake.vec(t), atol=1e-6)
+    assert cache.total_bytes() == len(expected) * (8 * 4 + ROW_OVERHEAD)  # the size counter stayed exact
+
+
+def test_default_location_and_switches(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "env"))
+    assert VectorCache().path.parent == tmp_path / "env"
+    assert VectorCache(tmp_path / "x.sqlite3").path == tmp_path / "x.sqlite3"
+    # lexical is never cached (it is faster than a lookup); cache=False means no wrapper at all.
+    assert not isinstance(get_encoder("lexical", memo=False, cache=True), CachedEncoder)
+    assert not (tmp_path / "env").exists()
+
+
+def test_unusable_cache_dir_warns_and_encodes(tmp_path, capsys):
+    from align.encode import _with_cache
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    fake = FakeEncoder()
+    enc = _with_cache(fake, blocker / "cache", None)
+    assert enc is fake and "vector cache unavailable" in capsys.readouterr().err
