@@ -79,10 +79,6 @@ def _annotate(al: Alignment) -> None:
     """QA flags per link and the document quality, where the scoring package provides them."""
     from align import score
 
-    try:  # TEMP while align.score is being written
-        score.flag_alignment
-    except ImportError:
-        return
     score.flag_alignment(al)
     al.quality = score.document_quality(al)
 

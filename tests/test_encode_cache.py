@@ -104,11 +104,11 @@ def test_parallel_writers_do_not_corrupt(tmp_path):
 
 def test_default_location_and_switches(tmp_path, monkeypatch):
     monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "env"))
-    assert VectorCache().path.parent == tmp_path / "env"
-    assert VectorCache(tmp_path / "x.sqlite3").path == tmp_path / "x.sqlite3"
-    # lexical is never cached (it is faster than a lookup); cache=False means no wrapper at all.
+    # lexical is never cached: it computes faster than a lookup, so no wrapper and no cache file.
     assert not isinstance(get_encoder("lexical", memo=False, cache=True), CachedEncoder)
     assert not (tmp_path / "env").exists()
+    assert VectorCache().path.parent == tmp_path / "env"
+    assert VectorCache(tmp_path / "x.sqlite3").path == tmp_path / "x.sqlite3"
 
 
 def test_unusable_cache_dir_warns_and_encodes(tmp_path, capsys):

@@ -142,3 +142,36 @@ def test_disk_cache_serves_the_same_vectors(models, tmp_path):
     b = warm.encode(texts)
     assert (cold.inner.misses, warm.inner.hits, warm.inner.misses) == (6, 6, 0)
     np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_cli_end_to_end(models, tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from align.cli import main
+    from align.encode.cache import VectorCache
+
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "cache"))
+    src, tgt = tmp_path / "doc.ar.txt", tmp_path / "doc.en.txt"
+    src.write_text("\n".join(_lines(6, seed=7)) + "\n", encoding="utf-8")
+    tgt.write_text("\n".join(_lines(5, seed=8)) + "\n", encoding="utf-8")
+
+    def pair(out, *extra):
+        args = ["pair", str(src), str(tgt), "-o", str(out), "--src-lang", "ar", "--tgt-lang", "en", "--segmented"]
+        res = CliRunner().invoke(main, args + ["--encoder", f"hf:{models['xlmr']}?pooling=mean", *extra])
+        assert res.exit_code == 0, res.output
+        return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+    rows = pair(tmp_path / "out.jsonl")
+    assert "hf:xlmr@" in rows[0]["signature"] and "pooling=mean" in rows[0]["signature"]
+    links = [r for r in rows if "src_ids" in r]
+    # every segment in exactly one link, in order: a valid alignment, whatever a random model's quality
+    assert sorted(i for r in links for i in r["src_ids"]) == list(range(6))
+    assert sorted(j for r in links for j in r["tgt_ids"]) == list(range(5))
+    assert len(VectorCache(tmp_path / "cache")) >= 11  # the default run filled the disk cache
+
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path / "cache2"))
+    again = pair(tmp_path / "out2.jsonl", "--no-cache")
+    assert [r["src_ids"] for r in again if "src_ids" in r] == [r["src_ids"] for r in links]
+    assert not (tmp_path / "cache2").exists()

@@ -123,3 +123,11 @@ def test_word_values_compound_numbers():
 def test_roman_numerals():
     assert roman_values("resolution 1894 (LVII) and article IV") == {57, 4}
     assert roman_values("sub-item (iv)") == {4}
+
+
+def test_paragraph_number_inside_a_merged_link_is_optional():
+    # a 2-1 link: the Arabic second sentence opens with its paragraph number, the English one has none
+    src = "ولا يمكن لأي إصلاح أن يقوض تطبيقها. 10- اتفقت اللجنة على تنظيم خمس مناقشات"
+    assert flagged(src, "No reform can undermine it. The Commission agreed to organize five discussions") == []
+    # but "No. 18561." is a number, not a paragraph number
+    assert flagged("بمقتضى القانون رقم 18561", "under Act No. 18562.")

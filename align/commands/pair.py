@@ -28,13 +28,14 @@ def _pairs_in_dirs(src_dir: str, tgt_dir: str) -> list[tuple[str, str, str]]:
 @main.command("pair")
 @click.argument("src", type=click.Path())
 @click.argument("tgt", type=click.Path())
-@click.option("-o", "--output", "out", required=True, type=click.Path(),
-              help="Output file; a directory when SRC and TGT are directories.")
+@click.option("-o", "--output", "outs", required=True, multiple=True, type=click.Path(),
+              help="Output file (format from its extension); repeat for several formats at once. "
+                   "A directory when SRC and TGT are directories.")
 @click.option("--src-lang", required=True, help="Source language code (ar, en, fr, es, ru, zh, de).")
 @click.option("--tgt-lang", required=True, help="Target language code.")
 @click.option("--segmented", is_flag=True, help="Input is one segment per line, taken as is (no paragraph level).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Output format [default: from the output extension, else jsonl].")
+              help="Output format [default: from each output's extension, else jsonl].")
 @click.option("--encoder", default="use", show_default=True,
               help="use (bundled USE multilingual), hf:NAME_OR_PATH (transformers model), lexical (no model).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the on-disk vector cache.")
@@ -42,14 +43,14 @@ def _pairs_in_dirs(src_dir: str, tgt_dir: str) -> list[tuple[str, str, str]]:
               help="Gain of leaving a segment unaligned (1-0/0-1): higher finds more omissions.")
 @click.option("--max-link", type=int, default=Params.max_link, show_default=True,
               help="Most segments in one link, both sides together (5 allows 1-4, 2-3, 3-2, 4-1).")
-def pair(src, tgt, out, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, skip, max_link):
+def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, skip, max_link):
     """Align SRC with its translation TGT and write the links.
 
     \b
     Examples:
       align pair report.ar.txt report.en.txt -o report.jsonl --src-lang ar --tgt-lang en
       align pair ar/ en/ -o aligned/ --src-lang ar --tgt-lang en --format ladder
-      align pair src.txt tgt.txt -o review.html --src-lang ar --tgt-lang en --segmented
+      align pair src.txt tgt.txt -o links.jsonl -o review.html --src-lang ar --tgt-lang en --segmented
 
     Raw text is aligned paragraph by paragraph, then sentence by sentence inside each paragraph link; JSONL
     output holds both levels (field "level"), ladder output the sentence level. Every output carries a
@@ -63,9 +64,12 @@ def pair(src, tgt, out, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, s
     check_lang(tgt_lang)
     if os.path.isdir(src) != os.path.isdir(tgt):
         raise AlignError("SRC and TGT must both be files or both be directories")
-    if fmt is None:
-        ext = os.path.splitext(out)[1].lstrip(".").lower()
-        fmt = ext if ext in FORMATS else "jsonl"
+    def fmt_of(path):
+        if fmt:
+            return fmt
+        ext = os.path.splitext(path)[1].lstrip(".").lower()
+        return ext if ext in FORMATS else "jsonl"
+
     params = Params(skip=skip, max_link=max_link)
     enc = get_encoder(encoder, cache=not no_cache)
 
@@ -74,12 +78,17 @@ def pair(src, tgt, out, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, s
             if not os.path.exists(p):
                 raise AlignError(f"{p}: no such file")
         al = align_files(src, tgt, src_lang, tgt_lang, segmented=segmented, encoder=enc, params=params)
-        write(al, out, fmt)
-        _report(al, out)
+        for out in outs:
+            write(al, out, fmt_of(out))
+        _report(al, outs)
         return
 
     from tqdm import tqdm
 
+    if len(outs) != 1:
+        raise AlignError("give one output directory (-o DIR) when SRC and TGT are directories")
+    out = outs[0]
+    fmt = fmt or "jsonl"
     jobs = _pairs_in_dirs(src, tgt)
     os.makedirs(out, exist_ok=True)
     failed = 0
@@ -96,7 +105,7 @@ def pair(src, tgt, out, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, s
         sys.exit(1)
 
 
-def _report(al, out):
+def _report(al, outs):
     from collections import Counter
 
     for level in ("paragraph", "sentence"):
@@ -108,4 +117,4 @@ def _report(al, out):
     q = al.quality or {}
     if q.get("verdict"):
         click.echo(f"quality: {q.get('score', 0):.2f} - {q['verdict']}", err=True)
-    click.echo(f"wrote {out}", err=True)
+    click.echo(f"wrote {', '.join(outs)}", err=True)

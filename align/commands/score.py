@@ -57,9 +57,13 @@ def score_pairs(pairs: list[dict], src_lang: str, tgt_lang: str, encoder_spec: s
         links.append(link)
         rows.append({**pair, "n": n, "score": round(score, 4), "sim": None if sim is None else round(sim, 4),
                      "flags": flags})
+    from align.score.coefficients import PAIR
+
     summary = {
         "pairs": len(rows),
         "encoder": encoder.signature,
+        # the cosine-to-score mapping was fitted for one encoder; others' cosines are on another scale
+        "calibrated": encoder.signature.split(":")[0] == PAIR["encoder"].split(":")[0],
         "mean_score": round(sum(r["score"] for r in rows) / len(rows), 4) if rows else None,
         "confident": sum(r["score"] >= 0.5 for r in rows),
         "flagged": sum(bool(r["flags"]) for r in rows),
@@ -87,6 +91,8 @@ def _describe(summary: dict) -> str:
         f"({', '.join(f'{n} {s}' for s, n in sev.items())})",
         f"  document quality {summary['quality']['score']:.2f} ({summary['quality']['verdict']})",
     ]
+    if not summary["calibrated"]:
+        lines.append(f"  note: scores are calibrated for the default encoder, not {summary['encoder']}")
     if summary["flags_by_check"]:
         lines.append("  flags: " + ", ".join(f"{c} {n}" for c, n in summary["flags_by_check"].items()))
     if "reference" in summary:
@@ -113,7 +119,11 @@ def _describe(summary: dict) -> str:
 @click.option("--summary", "summary_path", metavar="FILE", help="Summary JSON (default: REPORT.summary.json).")
 def score(pairs_path, output, src_lang, tgt_lang, fmt, tgt_file, encoder, no_cache, reference, fail_on, plot,
           summary_path):
-    """Re-score aligned pairs (TSV, Moses, TMX or an `align pair` JSONL) and check the translations.
+    """Re-score aligned pairs (TSV, Moses, TMX/XLIFF or an `align pair` JSONL) and check the translations.
+
+    Writes one JSON object per input pair, in order ({n, src, tgt, score, sim, flags}); the summary goes to
+    stderr and to REPORT.summary.json. A pair with an empty side scores 0 (no translation to trust) unless
+    an `align pair` JSONL gave the aligner's confidence in the omission.
 
     \b
     Example:

@@ -23,7 +23,8 @@ from align.links import Link
 class Params:
     max_block: int = 4        # most segments on one side of a link
     max_link: int = 5         # most segments in a link, both sides together (5: 1-1 ... 1-4, 2-3, 3-2, 4-1)
-    skip: float = -0.1        # gain of a 1-0 or 0-1 link
+    skip: float = 0.4         # a 1-0 or 0-1 link costs this times the spread of the document's link similarities
+    adaptive: bool = True     # ... (False: costs skip * 0.15, the same in every document)
     subst: float = 0.3        # extra cost of a 1-0 next to a 0-1 (see align.core.dp)
     neighbour: float = 0.5    # weight of the local margin (similarity to the segments next to the link)
     length: float = 1.0       # weight of length agreement
@@ -48,24 +49,6 @@ def link_types(p: Params) -> np.ndarray:
     return np.array(t, dtype=np.int64)
 
 
-def _blocks(v: np.ndarray, lens: np.ndarray, k_max: int) -> tuple[np.ndarray, np.ndarray]:
-    """Estimated block vectors (k_max, n, d) and block lengths (k_max, n); block [k-1, i] ends at segment i."""
-    n, d = v.shape
-    cum = np.vstack([np.zeros((1, d), np.float32), np.cumsum(v, axis=0, dtype=np.float32)])
-    clen = np.concatenate([[0.0], np.cumsum(lens)])
-    out = np.zeros((k_max, n, d), np.float32)
-    blen = np.zeros((k_max, n))
-    for k in range(1, k_max + 1):
-        if k > n:
-            break
-        s = cum[k:] - cum[:-k]
-        s /= np.maximum(np.linalg.norm(s, axis=1, keepdims=True), 1e-9)
-        out[k - 1, k - 1:] = s
-        blen[k - 1, k - 1:] = clen[k:] - clen[:-k]
-    out[0] = v
-    return out, blen
-
-
 def align_segments(src: list[str], tgt: list[str], encoder, params: Params = Params(),
                    src_vecs: np.ndarray | None = None, tgt_vecs: np.ndarray | None = None) -> list[Link]:
     """Links between src and tgt segments (indices into them), every segment in exactly one link."""
@@ -77,10 +60,10 @@ def align_segments(src: list[str], tgt: list[str], encoder, params: Params = Par
     ls = np.array([len(s) for s in src], float)
     lt = np.array([len(t) for t in tgt], float)
     ratio = max(ls.sum(), 1.0) / max(lt.sum(), 1.0)
-    prm = np.array([params.tau, params.skip, params.length, ratio, params.neighbour, params.subst], float)
+    prm = np.array([params.tau, -params.skip * 0.15, params.length, ratio, params.neighbour, params.subst], float)
     types = link_types(params)
-    S, lenS = _blocks(vs, ls, params.max_block)
-    T, lenT = _blocks(vt, lt, params.max_block)
+    S, lenS = dp.block_vectors(vs, ls, params.max_block)
+    T, lenT = dp.block_vectors(vt, lt, params.max_block)
     lo, hi = find_band(vs, vt, ls, lt, prm, params.width)
 
     scale = 1.0
@@ -106,9 +89,18 @@ def align_segments(src: list[str], tgt: list[str], encoder, params: Params = Par
             real_t.update(want_t)
         return bool(want_s or want_t)
 
-    for _ in range(params.rounds):
+    for rnd in range(params.rounds):
         fwd, back = dp.forward(S, T, lenS, lenT, types, lo, hi, prm)
         path = dp.trace(fwd, back, types, lo, n, m)
+        if rnd == 0 and params.adaptive:
+            # How far below a typical link a real link can fall here: tight for clean UN text, wide for noisy
+            # or literary text. A 1-0/0-1 link must beat that spread, not a fixed number.
+            sims = [dp.link_gain(S, T, lenS, lenT, 1, 1, i, j, prm)[1] for i, j, t in path if t == 0]
+            if len(sims) >= 5:
+                mid, low = np.percentile(sims, [50, 10])
+                prm[1] = -params.skip * max(mid - low, 0.02)
+                fwd, back = dp.forward(S, T, lenS, lenT, types, lo, hi, prm)
+                path = dp.trace(fwd, back, types, lo, n, m)
         if params.slack > 0:
             bwd = dp.backward(S, T, lenS, lenT, types, lo, hi, prm)
             cands = dp.near_best_links(S, T, lenS, lenT, types, lo, hi, prm, fwd, bwd, params.slack)

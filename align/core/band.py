@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from align.core.dp import forward, trace
+from align.core.dp import block_vectors, forward, trace
 
 FULL_CELLS = 1_500_000     # below this many cells, search everything (a few MB, a few ms)
 COARSE_TYPES = np.array([(1, 1), (1, 0), (0, 1), (1, 2), (2, 1)], dtype=np.int64)
@@ -42,7 +42,9 @@ def find_band(vs: np.ndarray, vt: np.ndarray, ls: np.ndarray, lt: np.ndarray, pa
     cs, ct = _halve(vs), _halve(vt)
     cls, clt = _lengths(ls), _lengths(lt)
     clo, chi = find_band(cs, ct, cls, clt, params, width)
-    fwd, back = forward(cs[None], ct[None], cls[None], clt[None], COARSE_TYPES, clo, chi, params)
+    S, lenS = block_vectors(cs, cls, 2)
+    T, lenT = block_vectors(ct, clt, 2)
+    fwd, back = forward(S, T, lenS, lenT, COARSE_TYPES, clo, chi, params)
     path = trace(fwd, back, COARSE_TYPES, clo, len(cs), len(ct))
     # Each coarse link covers source rows [2*pi, 2*i] and target columns [2*pj, 2*j] at full resolution.
     lo = np.full(n + 1, m, dtype=np.int64)

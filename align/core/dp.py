@@ -21,6 +21,24 @@ from numba import njit
 NEG = -1e30
 
 
+def block_vectors(v: np.ndarray, lens: np.ndarray, k_max: int) -> tuple[np.ndarray, np.ndarray]:
+    """Estimated block vectors (k_max, n, d) and block lengths (k_max, n); block [k-1, i] ends at segment i."""
+    n, d = v.shape
+    cum = np.vstack([np.zeros((1, d), np.float32), np.cumsum(v, axis=0, dtype=np.float32)])
+    clen = np.concatenate([[0.0], np.cumsum(lens)])
+    out = np.zeros((k_max, n, d), np.float32)
+    blen = np.zeros((k_max, n))
+    for k in range(1, k_max + 1):
+        if k > n:
+            break
+        s = cum[k:] - cum[:-k]
+        s /= np.maximum(np.linalg.norm(s, axis=1, keepdims=True), 1e-9)
+        out[k - 1, k - 1:] = s
+        blen[k - 1, k - 1:] = clen[k:] - clen[:-k]
+    out[0] = v
+    return out, blen
+
+
 @njit(cache=True, fastmath=True)
 def _dot(u, v):
     acc = 0.0
@@ -46,16 +64,16 @@ def _neighbours(vec, singles, k, end):
 @njit(cache=True, fastmath=True)
 def link_gain(S, T, lenS, lenT, a, b, i, j, params):
     """(gain, sim) of the link of a source and b target segments ending at cell (i, j)."""
-    tau, skip, len_w, ratio, nb_w = params[0], params[1], params[2], params[3], params[4]  # params[5]: subst
+    tau, skip, len_w, ratio, nb_w = params[0], params[1], params[2], params[3], params[4]
     if a == 0 or b == 0:
         return skip, 0.0
+    ls = lenS[a - 1, i - 1] + 1.0
+    lt = (lenT[b - 1, j - 1] + 1.0) * ratio
     sv = S[a - 1, i - 1]
     tv = T[b - 1, j - 1]
     sim = _dot(sv, tv)
     if nb_w != 0.0:
         sim -= nb_w * 0.5 * (_neighbours(sv, T[0], b, j) + _neighbours(tv, S[0], a, i))
-    ls = lenS[a - 1, i - 1] + 1.0
-    lt = (lenT[b - 1, j - 1] + 1.0) * ratio
     fit = np.log2(1.0 + min(ls, lt) / max(ls, lt))
     return (sim - tau) * (1.0 - len_w + len_w * fit), sim
 

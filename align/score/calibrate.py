@@ -6,8 +6,8 @@
 [encoder cosine, length deviation, has a major-or-worse QA flag]. Examples come from the gold links of each
 benchmark document: every gold link (1-0 / 0-1 excluded) is a correct pair; wrong pairs are the two mistakes an
 aligner or a corpus really makes: a source with its neighbour's translation (shifted by one), and part of a
-merged link with the whole of the other side (a 2-1 link read as 1-1). The intercept is then raised, if need
-be, until pairs scoring 0.5 or more are correct at least 95% of the time on these examples, where wrong pairs
+merged link with the whole of the other side (a 2-1 link read as 1-1). The intercept is then lowered, if need
+be, until pairs scoring 0.5 or more are correct at least 95% of the time on each set's examples, where wrong pairs
 are as common as right ones (in a real corpus they are rarer, so the guarantee is conservative).
 Reported: ROC AUC per set and the precision and recall of "score >= 0.5". ``--write`` stores the coefficients in
 align/score/coefficients.py.
@@ -67,11 +67,12 @@ def precision_recall_at_half(scores, labels) -> tuple[float, float]:
     return precision, float(chosen[labels].mean())
 
 
-def raise_until_precise(x, y, weights, intercept, target=TARGET_PRECISION) -> float:
-    """The smallest intercept shift (in steps of 0.05) that makes precision at 0.5 reach the target."""
-    z = x @ weights
+def raise_until_precise(sets, weights, intercept, target=TARGET_PRECISION) -> float:
+    """The smallest intercept shift (in steps of 0.05) that makes precision at 0.5 reach the target on every
+    set of (features, labels)."""
     for shift in np.arange(0, 20, 0.05):
-        if precision_recall_at_half(1 / (1 + np.exp(-(z + intercept - shift))), y)[0] >= target:
+        if all(precision_recall_at_half(1 / (1 + np.exp(-(x @ weights + intercept - shift))), y)[0] >= target
+               for x, y in sets):
             return intercept - shift
     return intercept - 20
 
@@ -128,8 +129,8 @@ def calibrate_pairs(benches: list[str], encoder_spec: str = "use") -> dict:
     x = np.vstack([f for f, _ in per_set.values()])
     y = np.concatenate([l for _, l in per_set.values()])
     weights, intercept = fit_logistic(x, y)
-    intercept = raise_until_precise(x, y, weights, intercept)
-    report = {"weights": [round(float(w), 4) for w in weights], "intercept": round(intercept, 4),
+    intercept = raise_until_precise(list(per_set.values()), weights, intercept)
+    report = {"weights": [round(float(w), 4) for w in weights], "intercept": round(float(intercept), 4),
               "features": ["cos", "len_dev", "major_flag"], "encoder": encoder.signature,
               "fitted_on": sorted(per_set), "sets": {}}
     for name, (f, l) in per_set.items():

@@ -39,7 +39,7 @@ _SP = " \u00a0\u202f\u2009"
 _SPAN = re.compile(rf"(?<![\d.,])\d{{1,3}}(?:[.,]\d+)?(?:[{_SP}]\d{{1,3}}(?:[.,]\d+)?)+(?!\d|[.,]\d)"
                    rf"|\d+(?:[.,:/\-]\d+)*")
 _AMPM = re.compile(r"\s?[ap]\.?m\.?(?![a-z])", re.IGNORECASE)
-_CLOCK_BEFORE = re.compile(r"(?:الساعة|الساعه|\bat|\bfrom|\buntil|\bto)\s*$", re.IGNORECASE)
+_CLOCK_BEFORE = re.compile(r"(?:الساعة|الساعه|\bat)\s*$", re.IGNORECASE)   # "at 0300", "الساعة 10"
 _CLOCK_AFTER = re.compile(r"\s?(?:hours|hrs|h\b|Z\b|GMT|UTC)")
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9,
            "ألف": 1e3, "آلاف": 1e3, "الف": 1e3, "مليون": 1e6, "ملايين": 1e6, "مليار": 1e9, "مليارات": 1e9,
@@ -47,6 +47,11 @@ _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "b
 _SCALE = re.compile(r"\s?(" + "|".join(sorted(_SCALES, key=len, reverse=True)) + r")(?![a-z\u0621-\u064a])")
 # A paragraph number opening the segment: "51.", "51 -", "(3)", "'2`" (Arabic for "(ii)"), "2-1 ", "2.1 "
 _ENUM = re.compile(r"\s*[(\['‘`]?(\d+(?:[.\-]\d+)*)(\s*[).\-–—\]'’`]|(?=\s))")
+# ... or opening a later sentence of a link of several: "... تطبيقها. 10- اتفقت", "... done. 12. The" (not
+# after an abbreviation: "Act No. 18561.", "para. 66")
+_ENUM_INSIDE = re.compile(r"(?<=[.!?؟]\s)(\d{1,3})(\s*[-–—]\s|\.\s+(?=[A-Z]))")
+_ABBREVIATION = re.compile(r"\b(?:No|Nos|p|pp|para|paras|art|arts|ibid|vol|chap|sect|fig|op|cit|al|cf)\.\s$",
+                           re.IGNORECASE)
 # A paragraph number in words, Arabic style: "الرابع - ", "ثانيا - "
 _WORD_ENUM = re.compile(r"\s*([^\W\d]+)\s*[-–—]\s")
 # Figures of speech, not quantities: "24 hours a day, 7 days a week" = "على مدار الساعة وطوال أيام الأسبوع"
@@ -157,13 +162,14 @@ def _spans(text: str):
 def quantities(text: str) -> list[Quantity]:
     """The numbers of a text with their possible readings (see the module docstring)."""
     text = to_ascii_digits(unicodedata.normalize("NFKC", text))
-    enum = _ENUM.match(text)
-    if enum:
+    enums = {m.span(1) for m in _ENUM_INSIDE.finditer(text) if not _ABBREVIATION.search(text[:m.start()])}
+    for enum in [_ENUM.match(text)] if _ENUM.match(text) else []:
         head, parts = enum.group(1), re.split(r"[.\-]", enum.group(1))
         if (not enum.group(2).strip() and len(parts) == 1                        # "15 February 2015"
                 or re.match(r"\s*\d", text[enum.end():])                          # "17 - 25 February"
                 or "-" in head and len(parts) == 2 and int(parts[1]) > int(parts[0])):   # "17-25 February"
-            enum = None     # a segment opening with a date or a range, not with a paragraph number
+            continue    # a sentence opening with a date or a range, not with a paragraph number
+        enums.add(enum.span(1))
     out = []
     for span, start, end in _spans(text):
         ampm = _AMPM.match(text, end)
@@ -174,7 +180,7 @@ def quantities(text: str) -> list[Quantity]:
             continue
         kind = "number"
         glued_after = re.match(r"[.,]\d|\w", text[end:end + 2])
-        if enum and (start, end) == enum.span(1):
+        if (start, end) in enums:
             kind = "enumerator"
         elif _CODE_BEFORE.search(text[:start]):
             kind = "code"

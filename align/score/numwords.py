@@ -21,7 +21,7 @@ EN_WORDS: dict[str, int] = {w: i for i, w in enumerate(_EN_UNITS)}
 EN_WORDS |= _EN_TENS | _EN_ORD
 EN_WORDS |= {w + "th": i for i, w in enumerate(_EN_UNITS) if i >= 13}                 # thirteenth
 EN_WORDS |= {w[:-1] + "ieth": v for w, v in _EN_TENS.items()}                          # twentieth
-EN_WORDS |= {"twice": 2, "dozen": 12, "hundred": 100, "hundredth": 100}
+EN_WORDS |= {"twice": 2, "dozen": 12, "decade": 10, "hundred": 100, "hundredth": 100}
 EN_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 EN_SCALES |= {w + "th": v for w, v in EN_SCALES.items()} | {w + "s": v for w, v in EN_SCALES.items()}
 EN_WORDS |= {"hundreds": 100}

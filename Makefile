@@ -1,0 +1,35 @@
+# Two commands from a fresh clone (see README):
+#   make demo   set up .venv and align the bundled sample (UDHR Arabic/English, the seed UN letter)
+#   make test   set up .venv with the test extras and run the test suite
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test setup setup-test bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+setup: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+# torch==2.13.0 (CPU build) comes with the [hf] extra; the tests build a tiny transformers model with it
+setup-test: $(BIN)/python
+	$(BIN)/pip install -q -e '.[hf,dask,test]'
+
+demo: setup
+	@mkdir -p out
+	$(BIN)/align segment seeds/S-2018-letter-syria-hajin.en.txt --lang en -o out/S-2018-letter.structure.txt
+	$(BIN)/align pair seeds/udhr_arb.txt seeds/udhr_eng.txt --src-lang ar --tgt-lang en \
+		-o out/udhr.jsonl -o out/udhr.html -o out/udhr.tsv
+	@echo "open out/udhr.html for the side-by-side review; out/udhr.jsonl holds every link"
+
+test: setup-test
+	$(BIN)/python -m pytest -q
+
+bench: setup-test
+	$(BIN)/python scripts/bench.py ../shared/bench --baselines --scale --repeat
+
+clean:
+	rm -rf out

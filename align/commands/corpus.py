@@ -1,0 +1,90 @@
+"""`align corpus`: align many document pairs into a Hugging Face dataset folder."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from align.cli import main
+from align.corpus.config import DEDUP, EXPORTS
+
+# Exit statuses (also in the --help text)
+OK, INTERNAL, USAGE, PARTIAL = 0, 1, 2, 3
+
+
+@main.command("corpus")
+@click.argument("manifest", type=click.Path())
+@click.option("-o", "--output", "out", type=click.Path(), default=None,
+              help="Dataset folder to write [default: `output` in a YAML config].")
+@click.option("--src-lang", default=None, help="Source language code (overrides the config).")
+@click.option("--tgt-lang", default=None, help="Target language code.")
+@click.option("--segmented", is_flag=True, default=None, help="Inputs are one segment per line, taken as is.")
+@click.option("--encoder", default=None, help="use (default), hf:NAME_OR_PATH, or lexical (no model).")
+@click.option("--cache/--no-cache", default=None,
+              help="Use the on-disk vector cache [default: no: vectors then depend only on their own document, "
+                   "which keeps re-runs byte-identical].")
+@click.option("--skip", type=float, default=None, help="Gain of leaving a segment unaligned (see align pair).")
+@click.option("--max-link", type=int, default=None, help="Most segments in one link, both sides together.")
+@click.option("-j", "--workers", type=int, default=1, show_default=True,
+              help="Worker processes (1: in this process). With --dask local: Dask workers.")
+@click.option("--dask", metavar="ADDRESS|local", default=None,
+              help="Run on a Dask cluster: a scheduler address (tcp://host:8786) or `local`.")
+@click.option("--retries", type=int, default=2, show_default=True,
+              help="Retries of a document whose task crashed (bad inputs are not retried).")
+@click.option("--min-score", type=float, default=None, help="Drop links scoring below this.")
+@click.option("--max-length-ratio", type=float, default=None, help="Drop links whose longer side is this many times the shorter.")
+@click.option("--dedup", type=click.Choice(DEDUP), default=None, help="Drop duplicate links [default: none].")
+@click.option("--export", "exports", type=click.Choice(EXPORTS), multiple=True, help="Also write export/*.tmx or Moses files.")
+@click.option("--publish", "do_publish", is_flag=True,
+              help="Upload after a complete build, to --repo-id or the config's publish.repo_id (see align publish).")
+@click.option("--repo-id", default=None, help="Hub dataset to publish to (ORG/NAME).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar [default: when stderr is a terminal].")
+def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, max_link, workers, dask, retries,
+           min_score, max_length_ratio, dedup, exports, do_publish, repo_id, progress):
+    """Align every document pair of MANIFEST into a dataset folder loadable with `datasets.load_dataset`.
+
+    MANIFEST is a CSV file with the columns doc_id,src,tgt (paths relative to it; any other column becomes a
+    dataset column) or a YAML corpus config (see configs/corpus-example.yaml). Options override the config.
+
+    \b
+    Examples:
+      align corpus pairs.csv -o un-ar-en/ --src-lang ar --tgt-lang en --workers 4
+      align corpus corpora/udhr-ar-en/corpus.yaml --workers 2
+      align corpus pairs.csv -o out/ --src-lang ar --tgt-lang en --dask tcp://scheduler:8786
+
+    \b
+    Re-running the same command skips the documents already done (kept in DIR/.work) and gives the same
+    dataset, byte for byte. A pair that cannot be aligned is listed in DIR/failures.jsonl with the reason.
+    Exit status: 0 all documents aligned; 3 some failed (the dataset holds the others); 2 bad options or
+    config; 1 internal error or a worker crash (re-run to resume); 130 interrupted (re-run to resume).
+    """
+    from align.corpus import build_corpus, load_config
+    from align.errors import AlignError
+
+    cfg = load_config(manifest, src_lang=src_lang, tgt_lang=tgt_lang, segmented=segmented, encoder=encoder,
+                      cache=cache, skip=skip, max_link=max_link, output=out, min_score=min_score,
+                      max_length_ratio=max_length_ratio, dedup=dedup, exports=exports, repo_id=repo_id)
+    if not cfg.output:
+        raise AlignError("no output folder: give -o DIR (or `output` in the YAML config)")
+    if do_publish and not cfg.publish.get("repo_id"):
+        raise AlignError("--publish needs --repo-id ORG/NAME (or publish.repo_id in the YAML config)")
+    token = None
+    if do_publish:  # fail now, not after hours of aligning
+        from align.publish import resolve_token
+
+        token = resolve_token(cfg.publish.get("token_env", "HF_TOKEN"))
+
+    s = build_corpus(cfg, cfg.output, workers=workers, dask=dask, retries=retries, progress=progress)
+    d = s.dataset
+    click.echo(f"aligned {s.aligned} document pair(s) in {s.seconds:.1f} s ({s.skipped} already done, "
+               f"{len(s.failures)} failed); {d['rows']} rows from {d['docs']} documents in {cfg.output}", err=True)
+    if s.failures:
+        click.echo(f"align: {len(s.failures)} document pair(s) failed: see {os.path.join(cfg.output, 'failures.jsonl')}", err=True)
+        sys.exit(PARTIAL)
+    if do_publish:
+        from align.publish import publish
+
+        url = publish(cfg.output, cfg.publish["repo_id"], token, private=bool(cfg.publish.get("private", False)))
+        click.echo(f"published {url}", err=True)

@@ -1,0 +1,284 @@
+"""What to build: a corpus config from a CSV manifest or a YAML file, with command-line overrides.
+
+A CSV manifest has a header ``doc_id,src,tgt`` and optional extra columns (metadata that becomes dataset
+columns); paths are relative to the manifest. A YAML config (see ``configs/corpus-example.yaml``) holds the
+whole recipe: languages, encoder, aligner parameters, inputs (single pairs, CSV manifests or a glob pairing
+rule), filters, exports, card text and publish target. Paths in it are relative to the YAML file.
+
+Precedence: built-in defaults < the YAML file < options given on the command line.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import glob
+import os
+from dataclasses import dataclass, field
+
+from align.core import Params
+from align.errors import AlignError
+
+# Columns the builder writes itself: metadata may not reuse these names.
+RESERVED = ("doc_id", "translation", "src_ids", "tgt_ids", "type", "level", "paragraph", "score", "flags",
+            "doc_score")
+LEVELS = ("paragraph", "sentence")
+EXPORTS = ("tmx", "moses")
+DEDUP = ("none", "exact", "normalised")
+
+
+@dataclass(frozen=True)
+class Doc:
+    doc_id: str
+    src: str                     # absolute paths
+    tgt: str
+    segmented: bool = False
+    meta: tuple = ()             # ((column, value or None), ...) in column order
+
+
+@dataclass(frozen=True)
+class Filters:
+    min_score: float | None = None         # drop links scoring below
+    max_length_ratio: float | None = None  # drop links whose longer side has more than this x the other's characters
+    dedup: str = "none"                    # none | exact | normalised (align.text.match_key of both sides)
+    keep_unaligned: bool = False           # keep 1-0 / 0-1 links (one side empty)
+
+
+@dataclass
+class CorpusConfig:
+    docs: list[Doc]
+    src_lang: str
+    tgt_lang: str
+    encoder: str = "use"
+    cache: bool = False          # the on-disk vector cache; off by default, see align.corpus.task
+    params: Params = field(default_factory=Params)
+    filters: Filters = field(default_factory=Filters)
+    levels: tuple = LEVELS
+    exports: tuple = ()
+    output: str | None = None
+    shard_rows: int = 100_000
+    meta_columns: tuple = ()
+    card: dict = field(default_factory=dict)     # name, pretty_name, license, description, citation
+    publish: dict = field(default_factory=dict)  # repo_id, private
+    base_dir: str = "."                          # where relative paths in the config were resolved
+
+
+_CARD_KEYS = ("name", "pretty_name", "license", "license_name", "license_link", "description", "citation")
+_TOP_KEYS = {*_CARD_KEYS, "extends", "src_lang", "tgt_lang", "segmented", "encoder", "cache", "align", "inputs",
+             "filters", "levels", "export", "output", "shard_rows", "publish"}
+_INPUT_KEYS = {"src", "tgt", "doc_id", "manifest", "segmented", "meta", "optional"}
+_MERGED = ("align", "filters", "publish")  # mappings that `extends` merges key by key
+
+
+def load_config(path: str, **overrides) -> CorpusConfig:
+    """Read a CSV manifest or YAML config; ``overrides`` (None = not given) win over the file."""
+    if not os.path.isfile(path):
+        raise AlignError(f"{path}: no such manifest or config file")
+    if path.lower().endswith((".yaml", ".yml")):
+        cfg = _from_yaml(path)
+    else:
+        base = os.path.dirname(os.path.abspath(path))
+        docs, columns = _read_csv(path, segmented=False, meta={})
+        stem = os.path.splitext(os.path.basename(path))[0]
+        cfg = CorpusConfig(docs=docs, src_lang="", tgt_lang="", meta_columns=columns, base_dir=base,
+                           card={"name": stem})
+    return _apply(cfg, overrides)
+
+
+def _apply(cfg: CorpusConfig, o: dict) -> CorpusConfig:
+    from align.segment import check_lang
+
+    given = {k: v for k, v in o.items() if v is not None and v != ()}
+    for k in ("src_lang", "tgt_lang", "encoder", "cache", "output", "levels"):
+        if k in given:
+            setattr(cfg, k, given[k])
+    if "exports" in given:
+        cfg.exports = tuple(given["exports"])
+    if "segmented" in given and given["segmented"]:  # the flag can only switch it on, as for `align pair`
+        cfg.docs = [dataclasses.replace(d, segmented=True) for d in cfg.docs]
+    prm = {k: given[k] for k in ("skip", "max_link") if k in given}
+    if prm:
+        cfg.params = dataclasses.replace(cfg.params, **prm)
+    flt = {k: given[k] for k in ("min_score", "max_length_ratio", "dedup") if k in given}
+    if flt:
+        cfg.filters = _filters({**dataclasses.asdict(cfg.filters), **flt})
+    if "repo_id" in given:
+        cfg.publish = {**cfg.publish, "repo_id": given["repo_id"]}
+
+    if not cfg.src_lang or not cfg.tgt_lang:
+        raise AlignError("the source and target languages are needed: --src-lang/--tgt-lang or src_lang/tgt_lang in the config")
+    cfg.src_lang, cfg.tgt_lang = check_lang(cfg.src_lang), check_lang(cfg.tgt_lang)
+    if cfg.src_lang == cfg.tgt_lang:
+        raise AlignError(f"source and target languages are both {cfg.src_lang!r}; a translation dataset needs two")
+    if not cfg.docs:
+        raise AlignError("the manifest lists no documents")
+    check_unique(cfg.docs)
+    bad = [lv for lv in cfg.levels if lv not in LEVELS]
+    if bad or not cfg.levels:
+        raise AlignError(f"levels must be among {', '.join(LEVELS)} (got {', '.join(bad) or 'none'})")
+    bad = [e for e in cfg.exports if e not in EXPORTS]
+    if bad:
+        raise AlignError(f"unknown export {bad[0]!r}; choose among {', '.join(EXPORTS)}")
+    if cfg.shard_rows < 1:
+        raise AlignError("shard_rows must be at least 1")
+    clash = [c for c in cfg.meta_columns if c in RESERVED or c in (cfg.src_lang, cfg.tgt_lang)]
+    if clash:
+        raise AlignError(f"metadata column {clash[0]!r} clashes with a column the dataset already has")
+    return cfg
+
+
+# --- YAML ---------------------------------------------------------------------------------------------------
+
+def _read_yaml(path: str, seen: tuple = ()) -> dict:
+    """The YAML mapping, on top of the file it `extends` (a path relative to it), if any."""
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            y = yaml.safe_load(f) or {}
+    except OSError as e:
+        raise AlignError(f"{path}: cannot read ({e.strerror})") from None
+    except yaml.YAMLError as e:
+        raise AlignError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
+    if not isinstance(y, dict):
+        raise AlignError(f"{path}: expected a mapping of settings at the top level")
+    _unknown(y, _TOP_KEYS, path)
+    if "extends" not in y:
+        return y
+    parent = os.path.join(os.path.dirname(os.path.abspath(path)), y.pop("extends"))
+    if os.path.abspath(parent) in seen:
+        raise AlignError(f"{path}: extends itself through {parent}")
+    merged = _read_yaml(parent, seen + (os.path.abspath(path),))
+    if "inputs" in merged or "output" in merged:
+        raise AlignError(f"{parent}: a file that others extend holds settings, not inputs or output")
+    for k, v in y.items():
+        merged[k] = {**(merged.get(k) or {}), **(v or {})} if k in _MERGED else v
+    return merged
+
+
+def _from_yaml(path: str) -> CorpusConfig:
+    y = _read_yaml(path)
+    base = os.path.dirname(os.path.abspath(path))
+    docs, columns = [], []
+    for i, item in enumerate(y.get("inputs") or []):
+        got, cols = _input(item, base, bool(y.get("segmented", False)), f"{path}: inputs[{i}]")
+        docs += got
+        columns += [c for c in cols if c not in columns]
+    try:
+        params = Params(**(y.get("align") or {}))
+    except TypeError as e:
+        raise AlignError(f"{path}: align: {e} (known: {', '.join(f.name for f in dataclasses.fields(Params))})") from None
+    out = y.get("output")
+    exports = y.get("export") or ()
+    return CorpusConfig(
+        docs=docs, src_lang=y.get("src_lang", ""), tgt_lang=y.get("tgt_lang", ""),
+        encoder=y.get("encoder", "use"), cache=bool(y.get("cache", False)), params=params,
+        filters=_filters(y.get("filters") or {}, path), levels=tuple(y.get("levels") or LEVELS),
+        exports=tuple([exports] if isinstance(exports, str) else exports),
+        output=os.path.join(base, out) if out else None, shard_rows=int(y.get("shard_rows", 100_000)),
+        meta_columns=tuple(columns), card={k: y[k] for k in _CARD_KEYS if y.get(k) is not None},
+        publish=dict(y.get("publish") or {}), base_dir=base,
+    )
+
+
+def _unknown(d: dict, known: set, where: str) -> None:
+    extra = sorted(set(d) - known)
+    if extra:
+        raise AlignError(f"{where}: unknown key {extra[0]!r} (known: {', '.join(sorted(known))})")
+
+
+def _filters(d: dict, where: str = "filters") -> Filters:
+    _unknown(d, {f.name for f in dataclasses.fields(Filters)}, where + ": filters")
+    f = Filters(**d)
+    if f.dedup not in DEDUP:
+        raise AlignError(f"dedup must be one of {', '.join(DEDUP)} (got {f.dedup!r})")
+    return f
+
+
+def _input(item, base: str, segmented: bool, where: str) -> tuple[list[Doc], list[str]]:
+    """One entry of `inputs`: a CSV manifest, one pair, or a glob of sources with a target pattern."""
+    if not isinstance(item, dict):
+        raise AlignError(f"{where}: expected a mapping with src/tgt or manifest")
+    _unknown(item, _INPUT_KEYS, where)
+    seg = bool(item.get("segmented", segmented))
+    meta = {str(k): (None if v is None else str(v)) for k, v in (item.get("meta") or {}).items()}
+    if "manifest" in item:
+        path = os.path.join(base, item["manifest"])
+        if not os.path.isfile(path):
+            raise AlignError(f"{where}: {path}: no such manifest")
+        docs, columns = _read_csv(path, seg, meta)
+        # optional: an input whose files are all absent (a benchmark folder not there) is skipped
+        if item.get("optional") and not any(os.path.exists(d.src) for d in docs):
+            _skip_warning(where, os.path.dirname(docs[0].src) if docs else path)
+            return [], []
+        return docs, columns
+    if "src" not in item or "tgt" not in item:
+        raise AlignError(f"{where}: needs src and tgt (or manifest)")
+    src = os.path.join(base, item["src"])
+    if not glob.has_magic(item["src"]):
+        if item.get("optional") and not os.path.exists(src):
+            _skip_warning(where, src)
+            return [], []
+        doc_id = str(item.get("doc_id") or os.path.basename(src))
+        return [Doc(doc_id, os.path.abspath(src), os.path.abspath(os.path.join(base, item["tgt"])), seg,
+                    tuple(meta.items()))], list(meta)
+    # A pairing rule: each file the src glob matches, with its partner named by the tgt pattern.
+    # {name} is the matched file name, {stem} the name without its extension.
+    matches = sorted(p for p in glob.glob(src) if os.path.isfile(p))
+    if not matches:
+        if item.get("optional"):
+            _skip_warning(where, src)
+            return [], []
+        raise AlignError(f"{where}: no file matches {src}")
+    docs = []
+    for p in matches:
+        name = os.path.basename(p)
+        names = {"name": name, "stem": os.path.splitext(name)[0]}
+        try:
+            tgt = item["tgt"].format(**names)
+            doc_id = str(item.get("doc_id", "{name}")).format(**names)
+        except (KeyError, IndexError) as e:
+            raise AlignError(f"{where}: unknown placeholder {e} in tgt/doc_id (use {{name}} or {{stem}})") from None
+        docs.append(Doc(doc_id, os.path.abspath(p), os.path.abspath(os.path.join(base, tgt)), seg,
+                        tuple(meta.items())))
+    return docs, list(meta)
+
+
+def _skip_warning(where: str, path: str) -> None:
+    import sys
+
+    print(f"align: warning: {where}: {path} not found; optional input skipped", file=sys.stderr)
+
+
+def _read_csv(path: str, segmented: bool, meta: dict) -> tuple[list[Doc], list[str]]:
+    base = os.path.dirname(os.path.abspath(path))
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f)
+            header = reader.fieldnames or []
+            missing = [c for c in ("doc_id", "src", "tgt") if c not in header]
+            if missing:
+                raise AlignError(f"{path}: the header needs doc_id,src,tgt (missing {', '.join(missing)})")
+            extra = [c for c in header if c not in ("doc_id", "src", "tgt")]
+            docs = []
+            for n, row in enumerate(reader, start=2):
+                if None in row or any(row[c] is None for c in header):
+                    raise AlignError(f"{path}:{n}: expected {len(header)} columns")
+                if not row["doc_id"] or not row["src"] or not row["tgt"]:
+                    raise AlignError(f"{path}:{n}: doc_id, src and tgt must not be empty")
+                m = {**meta, **{c: row[c] for c in extra}}
+                docs.append(Doc(row["doc_id"], os.path.abspath(os.path.join(base, row["src"])),
+                                os.path.abspath(os.path.join(base, row["tgt"])), segmented, tuple(m.items())))
+    except UnicodeDecodeError:
+        raise AlignError(f"{path}: a manifest must be UTF-8 text") from None
+    except csv.Error as e:
+        raise AlignError(f"{path}: not a valid CSV file ({e})") from None
+    return docs, list(meta) + [c for c in extra if c not in meta]
+
+
+def check_unique(docs: list[Doc]) -> None:
+    seen = set()
+    for d in docs:
+        if d.doc_id in seen:
+            raise AlignError(f"doc_id {d.doc_id!r} appears twice; every document needs its own id")
+        seen.add(d.doc_id)

@@ -1,0 +1,124 @@
+"""The work on one document pair, the same wherever it runs: in the main process, a local worker process or a
+Dask worker. ``align_doc(doc, job, encoder)`` never raises for a bad input: it returns a failure with the reason.
+
+Determinism: each document gets a fresh in-memory memo around the encoder, so its vectors depend on nothing but
+its own text. (The encoder's vector for a string differs by ~1e-7 with the batch it was encoded in; a memo or
+disk cache shared across documents would make a document's scores depend on which documents came before it,
+and a re-run or a run with another number of workers would not be byte-identical. That is why the corpus
+builder leaves the on-disk vector cache off unless asked.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+from dataclasses import asdict, dataclass
+
+from align.corpus.config import Doc
+from align.core import Params
+from align.errors import AlignError
+
+# BLAS/OpenMP/numba and the USE encoder each start one thread per core unless told; N workers x N threads on
+# N cores thrash. Set in the environment a worker process starts with (numpy reads them when first loaded).
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS",
+               "ALIGN_ENCODER_THREADS")
+LANGUAGE_SAMPLE = 20_000  # characters per side looked at by the wrong-language check
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything besides the document that shapes its links (small and picklable: sent with every task)."""
+
+    src_lang: str
+    tgt_lang: str
+    encoder: str = "use"
+    cache: bool = False
+    params: Params = Params()
+
+
+def doc_key(doc: Doc, job: Job) -> str:
+    """Identifies a finished result: the inputs (path, size, modification time) and every setting. A re-run
+    reuses a document's result only when its key is unchanged."""
+    from align import __version__
+
+    def stat(p):
+        try:
+            s = os.stat(p)
+            return [s.st_size, s.st_mtime_ns]
+        except OSError:
+            return None
+
+    d = {"v": __version__, "src": doc.src, "tgt": doc.tgt, "src_stat": stat(doc.src), "tgt_stat": stat(doc.tgt),
+         "segmented": doc.segmented, "job": asdict(job)}
+    return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def load_encoder(job: Job):
+    """The encoder without a memo (align_doc adds one per document); the disk cache only if asked."""
+    from align.encode import get_encoder
+
+    return get_encoder(job.encoder, memo=False, cache=job.cache)
+
+
+def align_doc(doc: Doc, job: Job, encoder) -> dict:
+    """{"doc_id", "ok": True, "part": {...}, "links": n} or {"doc_id", "ok": False, "reason"}; plus the worker's
+    pid and peak memory, for reports (never written into the dataset)."""
+    from align.encode import Memo
+    from align.io import read_document
+    from align.pipeline import align_documents
+
+    try:
+        src = read_document(doc.src, job.src_lang, segmented=doc.segmented)
+        tgt = read_document(doc.tgt, job.tgt_lang, segmented=doc.segmented)
+        for d, side in ((src, "source"), (tgt, "target")):
+            if not any(s.strip() for s in d.sentences):
+                raise AlignError(f"{side} {d.path} has no text")
+        _check_languages(src, tgt, job)
+        al = align_documents(src, tgt, Memo(encoder), job.params)
+    except AlignError as e:
+        return _with_worker({"doc_id": doc.doc_id, "ok": False, "reason": str(e)})
+    part = {"doc_id": doc.doc_id, "signature": al.signature, "quality": al.quality,
+            "links": [l.as_dict() for l in al.links]}
+    return _with_worker({"doc_id": doc.doc_id, "ok": True, "part": part, "links": len(al.links)})
+
+
+def _check_languages(src, tgt, job: Job) -> None:
+    """A pair whose source or target is mostly in another language (a wrong file in the manifest) is a failure,
+    not a document of bad links."""
+    from align.score.language import check
+
+    sample = lambda d: "\n".join(p.text for p in d.paragraphs)[:LANGUAGE_SAMPLE]
+    flags = check(sample(src), sample(tgt), job.src_lang, job.tgt_lang)
+    if flags:
+        raise AlignError(f"wrong language: {flags[0]['message']}")
+
+
+def _with_worker(result: dict) -> dict:
+    # ru_maxrss is in KiB on Linux: the peak resident memory of this process so far
+    return {**result, "pid": os.getpid(), "rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+
+
+def pin_threads() -> None:
+    for v in THREAD_VARS:
+        os.environ[v] = "1"
+
+
+# --- local worker processes -----------------------------------------------------------------------------------
+
+_encoder = None
+
+
+def init_worker(job: Job) -> None:
+    """Runs once in each worker process: Ctrl-C is left to the parent, threads pinned, the encoder loaded."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    pin_threads()
+    global _encoder
+    _encoder = load_encoder(job)
+
+
+def run_in_worker(doc: Doc, job: Job) -> dict:
+    return align_doc(doc, job, _encoder)

@@ -1,0 +1,146 @@
+"""The aligner recovers known alignments: 1-1 runs, merges, omissions, long documents, repeated passages."""
+
+import numpy as np
+import pytest
+
+from align.core import Params, align_segments
+from align.core import band as band_mod
+from align.core import dp
+from align.core.aligner import link_types
+
+
+def words(prefix, n):
+    return [f"{prefix}{i}" for i in range(n)]
+
+
+def build(spec):
+    """spec: list of (src tokens, tgt tokens) per gold link; tokens "w" on the source, "w'" on the target."""
+    src, tgt, gold = [], [], []
+    for s_toks, t_toks in spec:
+        s_ids = list(range(len(src), len(src) + len(s_toks)))
+        t_ids = list(range(len(tgt), len(tgt) + len(t_toks)))
+        src += s_toks
+        tgt += t_toks
+        gold.append((s_ids, t_ids))
+    return src, tgt, gold
+
+
+def links_of(links):
+    return [(l.src_ids, l.tgt_ids) for l in links]
+
+
+def sentence(k):
+    # a "sentence" of three content tokens; its translation uses the primed tokens
+    return f"s{k}a s{k}b s{k}c", f"s{k}a' s{k}b' s{k}c'"
+
+
+def one_to_one(k):
+    s, t = sentence(k)
+    return [s], [t]
+
+
+def test_plain_one_to_one(token_encoder):
+    spec = [one_to_one(k) for k in range(30)]
+    src, tgt, gold = build(spec)
+    assert links_of(align_segments(src, tgt, token_encoder)) == gold
+
+
+@pytest.mark.parametrize("shape", [(2, 1), (1, 2), (3, 1), (1, 3), (2, 2)])
+def test_merges_are_found(token_encoder, shape):
+    a, b = shape
+    spec = [one_to_one(k) for k in range(12)]
+    # at position 6: a source sentences together translate b target sentences (text split differently)
+    toks = [f"m{i}" for i in range(6 * max(a, b))]
+    s_parts = np.array_split(toks, a)
+    t_parts = np.array_split([t + "'" for t in toks], b)
+    if a == b:  # split the two sides at different places, or it would just be a run of 1-1 links
+        cut = len(toks) // 3
+        s_parts, t_parts = [toks[:cut], toks[cut:]], [[t + "'" for t in toks[:2 * cut]], [t + "'" for t in toks[2 * cut:]]]
+    spec.insert(6, ([" ".join(p) for p in s_parts], [" ".join(p) for p in t_parts]))
+    src, tgt, gold = build(spec)
+    assert links_of(align_segments(src, tgt, token_encoder)) == gold
+
+
+def test_omissions_and_additions(token_encoder):
+    spec = [one_to_one(k) for k in range(20)]
+    spec.insert(5, (["lost1 lost2 lost3"], []))        # a source sentence with no translation
+    spec.insert(14, ([], ["extra1' extra2' extra3'"]))  # a target sentence with no source
+    src, tgt, gold = build(spec)
+    got = links_of(align_segments(src, tgt, token_encoder))
+    assert got == gold
+
+
+def test_every_segment_in_exactly_one_link_in_order(token_encoder):
+    rng = np.random.default_rng(3)
+    src = [f"x{i} y{rng.integers(50)}" for i in range(40)]
+    tgt = [f"x{i}' z{rng.integers(50)}" for i in rng.permutation(40)[:33]]  # scrambled, shorter
+    links = align_segments(src, tgt, token_encoder)
+    assert [i for l in links for i in l.src_ids] == list(range(len(src)))
+    assert [j for l in links for j in l.tgt_ids] == list(range(len(tgt)))
+
+
+def test_empty_side():
+    links = align_segments(["a", "b"], [], encoder=None)
+    assert links_of(links) == [([0], []), ([1], [])]
+
+
+def test_banded_search_finds_the_same_path_as_the_full_one(token_encoder, monkeypatch):
+    spec = [one_to_one(k) for k in range(300)]
+    for pos in (40, 120, 200):
+        spec.insert(pos, ([f"p{pos}a p{pos}b", f"p{pos}c p{pos}d"], [f"p{pos}a' p{pos}b' p{pos}c' p{pos}d'"]))
+    spec.insert(250, (["gone1 gone2"], []))
+    src, tgt, gold = build(spec)
+    full = links_of(align_segments(src, tgt, token_encoder))
+    monkeypatch.setattr(band_mod, "FULL_CELLS", 5_000)  # force coarse-to-fine on this small document
+    lo, hi = band_mod.find_band(token_encoder.encode(src), token_encoder.encode(tgt),
+                                np.ones(len(src)), np.ones(len(tgt)), np.array([0, -0.05, 0.5, 1.0, 0.25, 0.3]))
+    assert (hi - lo + 1).max() < len(tgt) / 3  # really a band, not the full matrix
+    banded = links_of(align_segments(src, tgt, token_encoder))
+    assert banded == full == gold
+
+
+def test_repeated_passages_do_not_derail(token_encoder):
+    spec = [one_to_one(k) for k in range(25)]
+    spec.insert(10, (["q1 q2", "q3 q4"], ["q1' q2' q3' q4'"]))
+    src, tgt, gold = build(spec)
+    n, m = len(src), len(tgt)
+    gold4 = [([i + r * n for i in s], [j + r * m for j in t]) for r in range(4) for s, t in gold]
+    assert links_of(align_segments(src * 4, tgt * 4, token_encoder)) == gold4
+
+
+def test_only_near_best_merges_are_encoded(token_encoder):
+    spec = [one_to_one(k) for k in range(60)]
+    spec.insert(30, (["r1 r2", "r3 r4"], ["r1' r2' r3' r4'"]))
+    src, tgt, gold = build(spec)
+    token_encoder.calls = 0
+    align_segments(src, tgt, token_encoder)
+    # every segment once, plus a few real block encodings, far from the ~3x of encoding every overlap
+    assert len(src) + len(tgt) < token_encoder.calls < 1.5 * (len(src) + len(tgt))
+
+
+def test_link_types_respect_the_bounds():
+    t = {tuple(x) for x in link_types(Params(max_block=4, max_link=5))}
+    assert {(1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2), (1, 3), (3, 1), (1, 4), (4, 1), (2, 3), (3, 2)} == t
+    t = {tuple(x) for x in link_types(Params(max_block=3, max_link=4))}
+    assert (2, 3) not in t and (2, 2) in t and (3, 1) in t
+
+
+def test_dp_on_a_handmade_similarity_matrix():
+    # three source and three target "sentences" with an identity similarity: the DP must take the diagonal,
+    # and with source 1 orthogonal to everything it must leave it out (1-0) when skipping is cheap
+    eye = np.eye(3, dtype=np.float32)
+    S = np.zeros((1, 3, 3), np.float32)
+    S[0] = eye
+    T = S.copy()
+    lens = np.ones((1, 3))
+    types = np.array([(1, 1), (1, 0), (0, 1)], np.int64)
+    lo, hi = np.zeros(4, np.int64), np.full(4, 3, np.int64)
+    prm = np.array([0.0, -0.1, 0.0, 1.0, 0.0, 0.3])
+    fwd, back = dp.forward(S, T, lens, lens, types, lo, hi, prm)
+    assert [(i, j) for i, j, _ in dp.trace(fwd, back, types, lo, 3, 3)] == [(1, 1), (2, 2), (3, 3)]
+    T2 = np.zeros((1, 2, 3), np.float32)
+    T2[0, 0], T2[0, 1] = eye[0], eye[2]
+    lo2, hi2 = np.zeros(4, np.int64), np.full(4, 2, np.int64)
+    fwd, back = dp.forward(S, T2, lens, lens[:, :2], types, lo2, hi2, prm)
+    path = dp.trace(fwd, back, types, lo2, 3, 2)
+    assert [tuple(types[t]) for _, _, t in path] == [(1, 1), (1, 0), (1, 1)]
