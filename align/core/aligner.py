@@ -5,7 +5,7 @@ every concatenation of up to 4 segments (as Vecalign and Bertalign do) costs 3-4
 each segment is encoded once; a block of k segments starts as the normalised sum of its segments' vectors. The
 DP then runs forwards and backwards, and only the multi-segment links on paths within `slack` of the best path
 are encoded for real (typically a fraction of the segments); the DP reruns with those until the best path uses
-no estimated block. Every link gets its raw similarity and a score.
+no estimated block. Every link gets its similarity on the document's own scale (0 = unrelated, 1 = typical).
 """
 
 from __future__ import annotations
@@ -23,22 +23,17 @@ from align.links import Link
 class Params:
     max_block: int = 4        # most segments on one side of a link
     max_link: int = 5         # most segments in a link, both sides together (5: 1-1 ... 1-4, 2-3, 3-2, 4-1)
-    skip: float = 0.4         # a 1-0 or 0-1 link costs this times the spread of the document's link similarities
-    adaptive: bool = True     # ... (False: costs skip * 0.15, the same in every document)
-    subst: float = 0.3        # extra cost of a 1-0 next to a 0-1 (see align.core.dp)
-    neighbour: float = 0.5    # weight of the local margin (similarity to the segments next to the link)
-    length: float = 1.0       # weight of length agreement
-    tau: float = 0.0          # similarity a link must beat to gain anything
+    skip: float = 0.3         # a 1-0 or 0-1 link costs this times the spread of the document's link similarities
+    neighbour: float = 0.1    # weight of the local margin (similarity to the segments next to the link)
+    length: float = 0.5       # weight of length agreement
     slack: float = 0.3        # re-encode merges on paths within this gain of the best
     width: int = 12           # band half-width (segments) around the coarse path for long documents
     rounds: int = 4           # most re-encoding rounds
-    normalise: bool = True    # divide similarities by the document's typical good-match similarity
-    base: float = 0.0         # ... after subtracting this share of an unrelated pair's similarity
 
     def short(self) -> str:
         d = asdict(self)
         keys = {"max_block": "k", "max_link": "n", "skip": "skip", "neighbour": "nb", "length": "len",
-                "tau": "tau", "slack": "slack", "width": "w"}
+                "slack": "slack", "width": "w"}
         return "+".join(f"{keys[k]}.{d[k]}" for k in keys)
 
 
@@ -60,19 +55,19 @@ def align_segments(src: list[str], tgt: list[str], encoder, params: Params = Par
     ls = np.array([len(s) for s in src], float)
     lt = np.array([len(t) for t in tgt], float)
     ratio = max(ls.sum(), 1.0) / max(lt.sum(), 1.0)
-    prm = np.array([params.tau, -params.skip * 0.15, params.length, ratio, params.neighbour, params.subst], float)
+    # prm: (offset subtracted from every similarity, skip gain, length weight, length ratio, neighbour weight)
+    prm = np.array([0.0, -params.skip * 0.15, params.length, ratio, params.neighbour], float)
     types = link_types(params)
     S, lenS = dp.block_vectors(vs, ls, params.max_block)
     T, lenT = dp.block_vectors(vt, lt, params.max_block)
     lo, hi = find_band(vs, vt, ls, lt, prm, params.width)
 
-    scale = 1.0
-    if params.normalise:
-        good, base = dp.typical_match(vs, vt, lo, hi)
-        base *= params.base
-        scale = 1.0 / max(good - base, 0.05)
-        S *= scale
-        prm[0] += base * scale
+    # One scale for every document: 0 = what an unrelated pair scores here, 1 = what a typical good link scores.
+    # Raw cosines differ a lot between language pairs and genres (UN sentences ~0.8, literary de-fr ~0.6).
+    good, unrelated = dp.typical_match(vs, vt, lo, hi)
+    scale = 1.0 / max(good - unrelated, 0.05)
+    S *= scale
+    prm[0] = unrelated * scale
     real_s = {(1, i) for i in range(1, n + 1)}  # (k, end) blocks holding a real embedding
     real_t = {(1, j) for j in range(1, m + 1)}
 
@@ -91,16 +86,16 @@ def align_segments(src: list[str], tgt: list[str], encoder, params: Params = Par
 
     for rnd in range(params.rounds):
         fwd, back = dp.forward(S, T, lenS, lenT, types, lo, hi, prm)
-        path = dp.trace(fwd, back, types, lo, n, m)
-        if rnd == 0 and params.adaptive:
+        path = dp.trace(back, types, lo, n, m)
+        if rnd == 0:
             # How far below a typical link a real link can fall here: tight for clean UN text, wide for noisy
             # or literary text. A 1-0/0-1 link must beat that spread, not a fixed number.
-            sims = [dp.link_gain(S, T, lenS, lenT, 1, 1, i, j, prm)[1] for i, j, t in path if t == 0]
+            sims = [dp.link_gain(S, T, lenS, lenT, 1, 1, i, j, prm)[1] for i, j, t in path if t == 0]  # 1-1 links
             if len(sims) >= 5:
                 mid, low = np.percentile(sims, [50, 10])
                 prm[1] = -params.skip * max(mid - low, 0.02)
                 fwd, back = dp.forward(S, T, lenS, lenT, types, lo, hi, prm)
-                path = dp.trace(fwd, back, types, lo, n, m)
+                path = dp.trace(back, types, lo, n, m)
         if params.slack > 0:
             bwd = dp.backward(S, T, lenS, lenT, types, lo, hi, prm)
             cands = dp.near_best_links(S, T, lenS, lenT, types, lo, hi, prm, fwd, bwd, params.slack)
@@ -114,6 +109,6 @@ def align_segments(src: list[str], tgt: list[str], encoder, params: Params = Par
     for i, j, t in path:
         a, b = int(types[t, 0]), int(types[t, 1])
         gain, sim = dp.link_gain(S, T, lenS, lenT, a, b, i, j, prm)
-        links.append(Link(list(range(i - a, i)), list(range(j - b, j)), score=0.0, sim=float(sim),
+        links.append(Link(list(range(i - a, i)), list(range(j - b, j)), score=0.0, sim=float(sim) if a and b else None,
                           src=" ".join(src[i - a:i]), tgt=" ".join(tgt[j - b:j])))
     return links

@@ -5,8 +5,8 @@ non-decreasing in i). A full DP is the band lo=0, hi=m. Cell (i, j) holds the be
 the first i source and first j target segments; a link of type (a, b) enters it from (i-a, j-b).
 
 Gain of a link joining source block s (a segments ending at i-1) and target block t (b segments ending at j-1):
-    sim  = cos(s, t) - nb_w * neighbours(s, t)
-    gain = (sim - tau) * ((1 - len_w) + len_w * log2(1 + short/long))
+    sim  = cos(s, t) - nb_w * neighbours(s, t) - offset
+    gain = sim * ((1 - len_w) + len_w * log2(1 + short/long))
 neighbours() is the mean similarity of each block to the single segments just outside the other block: a link
 is only good if it beats its neighbours (a local margin; it is what separates a real 2-1 merge from a 1-1 link
 plus an unrelated sentence). short/long compares the two blocks' lengths after scaling by the document's length
@@ -64,7 +64,7 @@ def _neighbours(vec, singles, k, end):
 @njit(cache=True, fastmath=True)
 def link_gain(S, T, lenS, lenT, a, b, i, j, params):
     """(gain, sim) of the link of a source and b target segments ending at cell (i, j)."""
-    tau, skip, len_w, ratio, nb_w = params[0], params[1], params[2], params[3], params[4]
+    offset, skip, len_w, ratio, nb_w = params[0], params[1], params[2], params[3], params[4]
     if a == 0 or b == 0:
         return skip, 0.0
     ls = lenS[a - 1, i - 1] + 1.0
@@ -75,7 +75,8 @@ def link_gain(S, T, lenS, lenT, a, b, i, j, params):
     if nb_w != 0.0:
         sim -= nb_w * 0.5 * (_neighbours(sv, T[0], b, j) + _neighbours(tv, S[0], a, i))
     fit = np.log2(1.0 + min(ls, lt) / max(ls, lt))
-    return (sim - tau) * (1.0 - len_w + len_w * fit), sim
+    sim -= offset
+    return sim * (1.0 - len_w + len_w * fit), sim
 
 
 @njit(cache=True)
@@ -87,43 +88,19 @@ def _width(lo, hi):
     return w
 
 
-# The DP keeps one score per cell and per kind of the last link: 0 = a match (or the start), 1 = a 1-0, 2 = a 0-1.
-# A 0-1 right after a 1-0 (or the reverse) is a *substitution*: two sentences, each said to have no
-# translation, side by side. Real documents almost never do that (3 in 3,241 gold UN links); it is what a
-# weak but true 1-1 link looks like when the DP gives up on it. It costs `subst` extra.
-
-
-@njit(cache=True)
-def _state(a, b):
-    if a == 0:
-        return 2
-    if b == 0:
-        return 1
-    return 0
-
-
-@njit(cache=True)
-def _step(prev_state, a, b, subst):
-    """Extra cost of a link of type (a, b) after a link of kind prev_state."""
-    s = _state(a, b)
-    if (s == 1 and prev_state == 2) or (s == 2 and prev_state == 1):
-        return -subst
-    return 0.0
-
-
 @njit(cache=True)
 def forward(S, T, lenS, lenT, types, lo, hi, params):
-    """Best gain of every band cell and last-link kind from (0, 0), and the (type, previous kind) that got it."""
+    """Best gain of every band cell from (0, 0), and the link type that reached it."""
     n = S.shape[1]
-    subst = params[5]
-    w = _width(lo, hi)
-    score = np.full((n + 1, w, 3), NEG)
-    back = np.full((n + 1, w, 3), -1, dtype=np.int16)
-    score[0, 0 - lo[0], 0] = 0.0
+    score = np.full((n + 1, _width(lo, hi)), NEG)
+    back = np.full((n + 1, score.shape[1]), -1, dtype=np.int8)
+    score[0, 0 - lo[0]] = 0.0
     for i in range(n + 1):
         for j in range(lo[i], hi[i] + 1):
             if i == 0 and j == 0:
                 continue
+            best = NEG
+            arg = -1
             for t in range(types.shape[0]):
                 a = types[t, 0]
                 b = types[t, 1]
@@ -131,32 +108,30 @@ def forward(S, T, lenS, lenT, types, lo, hi, params):
                 pj = j - b
                 if pi < 0 or pj < lo[max(pi, 0)] or pj > hi[max(pi, 0)]:
                     continue
+                prev = score[pi, pj - lo[pi]]
+                if prev <= NEG:
+                    continue
                 g, _ = link_gain(S, T, lenS, lenT, a, b, i, j, params)
-                s = _state(a, b)
-                for ps in range(3):
-                    prev = score[pi, pj - lo[pi], ps]
-                    if prev <= NEG:
-                        continue
-                    v = prev + g + _step(ps, a, b, subst)
-                    if v > score[i, j - lo[i], s]:
-                        score[i, j - lo[i], s] = v
-                        back[i, j - lo[i], s] = t * 3 + ps
+                if prev + g > best:
+                    best = prev + g
+                    arg = t
+            score[i, j - lo[i]] = best
+            back[i, j - lo[i]] = arg
     return score, back
 
 
 @njit(cache=True)
 def backward(S, T, lenS, lenT, types, lo, hi, params):
-    """Best gain from every band cell, given the kind of the link that reached it, to the end (n, hi[n])."""
+    """Best gain from every band cell to the end (n, hi[n])."""
     n = S.shape[1]
     m = hi[n]
-    subst = params[5]
-    score = np.full((n + 1, _width(lo, hi), 3), NEG)
-    for ps in range(3):
-        score[n, m - lo[n], ps] = 0.0
+    score = np.full((n + 1, _width(lo, hi)), NEG)
+    score[n, m - lo[n]] = 0.0
     for i in range(n, -1, -1):
         for j in range(hi[i], lo[i] - 1, -1):
             if i == n and j == m:
                 continue
+            best = NEG
             for t in range(types.shape[0]):
                 a = types[t, 0]
                 b = types[t, 1]
@@ -164,14 +139,13 @@ def backward(S, T, lenS, lenT, types, lo, hi, params):
                 nj = j + b
                 if ni > n or nj < lo[ni] or nj > hi[ni]:
                     continue
-                nxt = score[ni, nj - lo[ni], _state(a, b)]
+                nxt = score[ni, nj - lo[ni]]
                 if nxt <= NEG:
                     continue
                 g, _ = link_gain(S, T, lenS, lenT, a, b, ni, nj, params)
-                for ps in range(3):
-                    v = nxt + g + _step(ps, a, b, subst)
-                    if v > score[i, j - lo[i], ps]:
-                        score[i, j - lo[i], ps] = v
+                if nxt + g > best:
+                    best = nxt + g
+            score[i, j - lo[i]] = best
     return score
 
 
@@ -182,11 +156,11 @@ def near_best_links(S, T, lenS, lenT, types, lo, hi, params, fwd, bwd, slack):
     These are the merges worth checking with real (re-encoded) block vectors.
     """
     n = S.shape[1]
-    best = bwd[0, 0 - lo[0], 0]
+    best = bwd[0, 0 - lo[0]]
     out = []
     for i in range(n + 1):
         for j in range(lo[i], hi[i] + 1):
-            after = bwd[i, j - lo[i], 0]  # a merge is a match: the next link follows a match
+            after = bwd[i, j - lo[i]]
             if after <= NEG:
                 continue
             for t in range(types.shape[0]):
@@ -198,7 +172,7 @@ def near_best_links(S, T, lenS, lenT, types, lo, hi, params, fwd, bwd, slack):
                 pj = j - b
                 if pi < 0 or pj < lo[max(pi, 0)] or pj > hi[max(pi, 0)]:
                     continue
-                before = max(fwd[pi, pj - lo[pi], 0], fwd[pi, pj - lo[pi], 1], fwd[pi, pj - lo[pi], 2])
+                before = fwd[pi, pj - lo[pi]]
                 if before <= NEG:
                     continue
                 g, _ = link_gain(S, T, lenS, lenT, a, b, i, j, params)
@@ -207,16 +181,14 @@ def near_best_links(S, T, lenS, lenT, types, lo, hi, params, fwd, bwd, slack):
     return out
 
 
-def trace(fwd, back, types, lo, n, m):
+def trace(back, types, lo, n, m):
     """The best path as a list of (i, j, type index) link ends, from (0, 0) to (n, m)."""
     links = []
     i, j = n, m
-    s = int(np.argmax(fwd[n, m - lo[n]]))
     while i > 0 or j > 0:
-        code = int(back[i, j - lo[i], s])
-        if code < 0:
+        t = int(back[i, j - lo[i]])
+        if t < 0:
             raise RuntimeError("alignment band has no path to the end")  # a bug, not a user error
-        t, s = divmod(code, 3)
         links.append((i, j, t))
         i -= int(types[t, 0])
         j -= int(types[t, 1])
