@@ -14,7 +14,9 @@ class Link:
     src: str = ""               # the linked source text (segments joined by a space)
     tgt: str = ""
     paragraph: int | None = None   # for sentence links: index of the paragraph link they lie in
-    sim: float | None = None       # raw (margin-corrected) similarity the aligner used
+    # similarity on the document's own scale (0 = an unrelated pair, 1 = a typical good link); for a 1-0 / 0-1
+    # link, that of the unlinked segment to its closest counterpart nearby
+    sim: float | None = None
     flags: list[dict] = field(default_factory=list)  # QA flags {check, severity, message}
     labels: dict = field(default_factory=dict)       # e.g. {"src": "numbered", "tgt": "numbered"} for paragraphs
 

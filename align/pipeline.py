@@ -29,6 +29,50 @@ def provisional_score(sim: float) -> float:
     return 1.0 / (1.0 + math.exp(-8.0 * (sim - 0.45)))
 
 
+def paragraph_anchors(src: Document, tgt: Document) -> list[tuple[int, int]]:
+    """Cut points for the paragraph alignment: paragraphs that carry the same paragraph number, numbered
+    heading, UN document symbol or distinctive number, found exactly once on each side, kept where they agree
+    in order.
+
+    A long UN document then cannot drift: whatever happens between two numbered paragraphs stays there.
+    """
+    from align.structure import number_key
+    from align.text import anchor_keys
+
+    def keys(doc: Document) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for k, p in enumerate(doc.paragraphs):
+            ks = {x for x in anchor_keys(p.text) if x.startswith("sym:") or _distinctive(x)}
+            if p.number and p.label == "numbered":
+                ks.add("para:" + (number_key(p.number) or p.number))
+            if p.label == "heading":  # "Article 12" / "المادة 12", "Chapter IV" / "الفصل الرابع"
+                nums = [x for x in anchor_keys(p.text) if not x.startswith("sym:")]
+                if len(nums) == 1:
+                    ks.add("head:" + nums[0])
+            for x in ks:
+                found.setdefault(x, []).append(k)
+        return found
+
+    ks, kt = keys(src), keys(tgt)
+    pairs = sorted({(ks[x][0], kt[x][0]) for x in ks.keys() & kt.keys() if len(ks[x]) == 1 == len(kt[x])})
+    return _increasing_chain(pairs)
+
+
+def _distinctive(key: str) -> bool:
+    """A number worth anchoring on: 4+ digits and not a year (years recur all over UN text)."""
+    digits = key.split(".")[0].lstrip("-")
+    return digits.isdigit() and len(digits) >= 4 and not 1900 <= int(digits) <= 2100
+
+
+def _increasing_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Longest chain of pairs increasing in both coordinates (pairs sorted by the first)."""
+    best: list[list[tuple[int, int]]] = []
+    for i, j in pairs:
+        options = [c for c in best if c[-1][0] < i and c[-1][1] < j]
+        best.append(max(options, key=len, default=[]) + [(i, j)])
+    return max(best, key=len, default=[])
+
+
 def _sentence_links(src: Document, tgt: Document, para_links: list[Link], encoder, params: Params) -> list[Link]:
     """Align sentences inside each paragraph link; indices are global sentence indices."""
     s_off = np.cumsum([0] + [len(p.sentences) for p in src.paragraphs])
@@ -60,7 +104,8 @@ def align_documents(src: Document, tgt: Document, encoder=None, params: Params |
         for l in links:
             l.level = "sentence"
     else:
-        para_links = align_segments([p.text for p in src.paragraphs], [p.text for p in tgt.paragraphs], encoder, params)
+        para_links = align_segments([p.text for p in src.paragraphs], [p.text for p in tgt.paragraphs], encoder,
+                                    params, anchors=paragraph_anchors(src, tgt))
         for l in para_links:
             l.level = "paragraph"
             labels = {"src": [src.paragraphs[i].label for i in l.src_ids], "tgt": [tgt.paragraphs[j].label for j in l.tgt_ids]}

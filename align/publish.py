@@ -134,9 +134,9 @@ def publish(path: str, repo_id: str, token: str, private: bool = False, api=None
     from huggingface_hub import HfApi
     from huggingface_hub.errors import HfHubHTTPError, HTTPError
 
-    check_folder(path)
     if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo_id):
         raise AlignError(f"--repo-id must look like ORG/NAME (got {repo_id!r})")
+    check_folder(path)
     api = api or HfApi(token=token)
     try:
         api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)

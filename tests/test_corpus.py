@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from align.cli import main
 from align.corpus import build_corpus, load_config
-from align.corpus.config import Filters
+from align.corpus.config import Doc, Filters
 from align.corpus.filters import RowFilter
 
 PAIRS = [
@@ -204,9 +204,12 @@ def test_interrupted_build_resumes_to_the_same_bytes(built, tmp_path, monkeypatc
 
 def test_worker_processes_give_the_same_bytes(built, tmp_path):
     cfg, out, _, _ = built
+    before = os.environ.get("OMP_NUM_THREADS")
     s = build_corpus(cfg, str(tmp_path / "out"), workers=2, progress=False)
+    assert os.environ.get("OMP_NUM_THREADS") == before  # the workers' pinning does not leak into this process
     assert s.aligned == 4 and len(s.failures) == 2
     assert len(s.worker_rss_kib) == 2 and os.getpid() not in s.worker_rss_kib  # two other processes did it
+    assert all(len(ids) == 1 for ids in s.worker_encoders.values())  # each loaded its encoder once
     assert folder_bytes(tmp_path / "out") == folder_bytes(out)
 
 
@@ -287,3 +290,22 @@ def test_cli_exit_statuses(tmp_path):
     assert r.exit_code == 3 and "2 document pair(s) failed" in r.output
     r = CliRunner().invoke(main, ["corpus", broken, "--no-progress"])  # no -o and no output in the YAML
     assert r.exit_code == 2 and r.output.count("\n") == 1 and "no output folder" in r.output
+
+
+class _KillsItsWorker(Doc):
+    """Unpickling it in the worker process ends that process, as the out-of-memory killer would."""
+
+    def __reduce__(self):
+        return (os._exit, (9,))
+
+
+def test_a_dead_worker_stops_the_run_with_a_resume_hint(built, tmp_path):
+    import dataclasses
+
+    from align.corpus.run import WorkerDied
+
+    cfg, _, _, _ = built
+    killer = _KillsItsWorker("killer", cfg.docs[0].src, cfg.docs[0].tgt, True)
+    with pytest.raises(WorkerDied, match="re-run the same command to resume"):
+        build_corpus(dataclasses.replace(cfg, docs=[killer, *cfg.docs]), str(tmp_path / "out"), workers=2,
+                     progress=False)

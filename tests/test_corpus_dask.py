@@ -33,9 +33,11 @@ def test_dask_run_equals_local_run(cluster, tmp_path):
     assert on_dask.aligned == local.aligned == 4
     assert [f["doc_id"] for f in on_dask.failures] == ["bin", "empty"]
     assert folder_bytes(tmp_path / "dask") == folder_bytes(tmp_path / "local")
-    # the work was done by the cluster's worker processes, each with one encoder loaded by the plugin
+    # the work was done by the cluster's worker processes, each with one encoder loaded by the plugin, which
+    # is removed afterwards (the cluster may be someone else's)
     with Client(cluster) as client:
-        loads = client.run(lambda dask_worker: dask_worker.plugins[PLUGIN].loads)
         pids = client.run(lambda: __import__("os").getpid())
-    assert sorted(loads.values()) == [1, 1]
-    assert set(on_dask.worker_rss_kib) <= set(pids.values())
+        plugins = client.run(lambda dask_worker: PLUGIN in dask_worker.plugins)
+    assert set(on_dask.worker_encoders) <= set(pids.values()) and len(on_dask.worker_encoders) >= 1
+    assert all(len(ids) == 1 for ids in on_dask.worker_encoders.values())
+    assert not any(plugins.values())

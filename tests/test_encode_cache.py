@@ -69,9 +69,19 @@ def test_size_limit_evicts_least_recently_used(tmp_path):
     assert len(cache) == 90 and cache.total_bytes() == 90 * row
     kept = {t for t in old + mid + new if key(fake.signature, t) in cache.get([key(fake.signature, t)])}
     assert kept == set(old[:2] + mid + new)
-    # The file stays bounded too (SQLite reuses freed pages).
-    cache.close()
-    assert os.path.getsize(cache.path) < 100 * row * 4 + 64 * 1024
+
+
+def test_file_stops_growing_at_the_limit(tmp_path):
+    cache = VectorCache(tmp_path, max_bytes=200 * (64 * 4 + ROW_OVERHEAD))
+    enc = CachedEncoder(FakeEncoder(dim=64), cache)
+    sizes = []
+    for batch in range(40):
+        enc.encode([f"text {batch} {i}" for i in range(50)])  # 2,000 texts in all, 10x the limit
+        if batch in (9, 39):
+            cache.close()  # checkpoints the write-ahead log into the file
+            sizes.append(os.path.getsize(cache.path))
+    assert len(cache) <= 200
+    assert sizes[1] <= sizes[0] * 1.25  # evicted pages are reused, not appended
 
 
 def _writer(path: str, worker: int, rounds: int) -> None:

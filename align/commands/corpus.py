@@ -25,7 +25,7 @@ OK, INTERNAL, USAGE, PARTIAL = 0, 1, 2, 3
 @click.option("--cache/--no-cache", default=None,
               help="Use the on-disk vector cache [default: no: vectors then depend only on their own document, "
                    "which keeps re-runs byte-identical].")
-@click.option("--skip", type=float, default=None, help="Gain of leaving a segment unaligned (see align pair).")
+@click.option("--skip", type=float, default=None, help="Aligner setting for unaligned segments (see align pair --help).")
 @click.option("--max-link", type=int, default=None, help="Most segments in one link, both sides together.")
 @click.option("-j", "--workers", type=int, default=1, show_default=True,
               help="Worker processes (1: in this process). With --dask local: Dask workers.")
@@ -54,13 +54,13 @@ def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, m
       align corpus corpora/udhr-ar-en/corpus.yaml --workers 2
       align corpus pairs.csv -o out/ --src-lang ar --tgt-lang en --dask tcp://scheduler:8786
 
-    \b
     Re-running the same command skips the documents already done (kept in DIR/.work) and gives the same
     dataset, byte for byte. A pair that cannot be aligned is listed in DIR/failures.jsonl with the reason.
     Exit status: 0 all documents aligned; 3 some failed (the dataset holds the others); 2 bad options or
     config; 1 internal error or a worker crash (re-run to resume); 130 interrupted (re-run to resume).
     """
     from align.corpus import build_corpus, load_config
+    from align.corpus.run import WorkerDied
     from align.errors import AlignError
 
     cfg = load_config(manifest, src_lang=src_lang, tgt_lang=tgt_lang, segmented=segmented, encoder=encoder,
@@ -76,10 +76,18 @@ def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, m
 
         token = resolve_token(cfg.publish.get("token_env", "HF_TOKEN"))
 
-    s = build_corpus(cfg, cfg.output, workers=workers, dask=dask, retries=retries, progress=progress)
+    try:
+        s = build_corpus(cfg, cfg.output, workers=workers, dask=dask, retries=retries, progress=progress)
+    except WorkerDied as e:
+        click.echo(f"align: error: {e}", err=True)
+        sys.exit(INTERNAL)
     d = s.dataset
-    click.echo(f"aligned {s.aligned} document pair(s) in {s.seconds:.1f} s ({s.skipped} already done, "
+    rate = f", {s.aligned / s.seconds:.2f} docs/s, {s.links / s.seconds:.0f} links/s" if s.seconds else ""
+    click.echo(f"aligned {s.aligned} document pair(s) in {s.seconds:.1f} s{rate} ({s.skipped} already done, "
                f"{len(s.failures)} failed); {d['rows']} rows from {d['docs']} documents in {cfg.output}", err=True)
+    if s.worker_rss_kib:  # to size --workers against the machine's memory
+        peaks = ", ".join(f"{v / 1024:.0f}" for v in sorted(s.worker_rss_kib.values()))
+        click.echo(f"peak memory per aligning process: {peaks} MiB", err=True)
     if s.failures:
         click.echo(f"align: {len(s.failures)} document pair(s) failed: see {os.path.join(cfg.output, 'failures.jsonl')}", err=True)
         sys.exit(PARTIAL)

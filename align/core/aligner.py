@@ -45,29 +45,52 @@ def link_types(p: Params) -> np.ndarray:
 
 
 def align_segments(src: list[str], tgt: list[str], encoder, params: Params = Params(),
-                   src_vecs: np.ndarray | None = None, tgt_vecs: np.ndarray | None = None) -> list[Link]:
-    """Links between src and tgt segments (indices into them), every segment in exactly one link."""
+                   anchors: list[tuple[int, int]] | None = None) -> list[Link]:
+    """Links between src and tgt segments (indices into them), every segment in exactly one link.
+
+    anchors: (i, j) cut points the alignment must pass through: src[:i] aligns with tgt[:j] and src[i:] with
+    tgt[j:] (paragraph numbers or document symbols found on both sides, say). Increasing in i and j.
+    """
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
-        return [Link([i], [], 0.0) for i in range(n)] + [Link([], [j], 0.0) for j in range(m)]
-    vs = encoder.encode(src) if src_vecs is None else src_vecs
-    vt = encoder.encode(tgt) if tgt_vecs is None else tgt_vecs
+        return [Link([i], [], 0.0, src=src[i]) for i in range(n)] + [Link([], [j], 0.0, tgt=tgt[j]) for j in range(m)]
+    vs, vt = encoder.encode(src), encoder.encode(tgt)
     ls = np.array([len(s) for s in src], float)
     lt = np.array([len(t) for t in tgt], float)
     ratio = max(ls.sum(), 1.0) / max(lt.sum(), 1.0)
     # prm: (offset subtracted from every similarity, skip gain, length weight, length ratio, neighbour weight)
     prm = np.array([0.0, -params.skip * 0.15, params.length, ratio, params.neighbour], float)
-    types = link_types(params)
-    S, lenS = dp.block_vectors(vs, ls, params.max_block)
-    T, lenT = dp.block_vectors(vt, lt, params.max_block)
     lo, hi = find_band(vs, vt, ls, lt, prm, params.width)
-
     # One scale for every document: 0 = what an unrelated pair scores here, 1 = what a typical good link scores.
     # Raw cosines differ a lot between language pairs and genres (UN sentences ~0.8, literary de-fr ~0.6).
     good, unrelated = dp.typical_match(vs, vt, lo, hi)
     scale = 1.0 / max(good - unrelated, 0.05)
-    S *= scale
     prm[0] = unrelated * scale
+    links = []
+    cuts = [(0, 0)] + [(i, j) for i, j in (anchors or []) if 0 < i < n and 0 < j < m] + [(n, m)]
+    for (i0, j0), (i1, j1) in zip(cuts, cuts[1:]):
+        if i1 < i0 or j1 < j0:
+            raise ValueError("anchors must increase on both sides")
+        band = (lo, hi) if len(cuts) == 2 else None
+        for l in _align_span(src[i0:i1], tgt[j0:j1], vs[i0:i1], vt[j0:j1], encoder, params, prm.copy(), scale, band):
+            l.src_ids = [i + i0 for i in l.src_ids]
+            l.tgt_ids = [j + j0 for j in l.tgt_ids]
+            links.append(l)
+    return links
+
+
+def _align_span(src, tgt, vs, vt, encoder, params: Params, prm: np.ndarray, scale: float, band=None) -> list[Link]:
+    """The DP over one stretch between anchors (the whole document when there are none)."""
+    n, m = len(src), len(tgt)
+    if n == 0 or m == 0:
+        return [Link([i], [], 0.0, src=src[i]) for i in range(n)] + [Link([], [j], 0.0, tgt=tgt[j]) for j in range(m)]
+    ls = np.array([len(s) for s in src], float)
+    lt = np.array([len(t) for t in tgt], float)
+    types = link_types(params)
+    S, lenS = dp.block_vectors(vs, ls, params.max_block)
+    T, lenT = dp.block_vectors(vt, lt, params.max_block)
+    S *= scale  # the source side carries the document's scale, so every dot product is on it
+    lo, hi = band or find_band(vs, vt, ls, lt, prm, params.width)
     real_s = {(1, i) for i in range(1, n + 1)}  # (k, end) blocks holding a real embedding
     real_t = {(1, j) for j in range(1, m + 1)}
 
@@ -108,7 +131,14 @@ def align_segments(src: list[str], tgt: list[str], encoder, params: Params = Par
     links = []
     for i, j, t in path:
         a, b = int(types[t, 0]), int(types[t, 1])
-        gain, sim = dp.link_gain(S, T, lenS, lenT, a, b, i, j, prm)
-        links.append(Link(list(range(i - a, i)), list(range(j - b, j)), score=0.0, sim=float(sim) if a and b else None,
+        if a and b:
+            sim = dp.link_gain(S, T, lenS, lenT, a, b, i, j, prm)[1]
+        elif a:  # 1-0: how close the unlinked segment comes to any target segment near it
+            near = T[0, max(lo[i - 1] - 2, 0):min(hi[i] + 2, m)]
+            sim = float((near @ S[0, i - 1]).max()) - prm[0] if len(near) else 0.0
+        else:
+            rows = [r for r in range(max(i - 3, 0), min(i + 3, n)) if lo[r] <= j <= hi[r + 1] + 2]
+            sim = float((S[0, rows] @ T[0, j - 1]).max()) - prm[0] if rows else 0.0
+        links.append(Link(list(range(i - a, i)), list(range(j - b, j)), score=0.0, sim=float(sim),
                           src=" ".join(src[i - a:i]), tgt=" ".join(tgt[j - b:j])))
     return links

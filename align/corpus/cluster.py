@@ -87,6 +87,11 @@ def run_dask(todo: list[Doc], job: Job, address: str, workers: int, retries: int
             if nxt is not None:
                 submit(nxt)
     finally:
-        client.close()
         if cluster is not None:
+            client.close()
             cluster.close()
+        else:  # someone else's cluster: do not leave our encoder in its workers' memory
+            try:
+                client.unregister_worker_plugin(PLUGIN)
+            finally:
+                client.close()

@@ -80,7 +80,7 @@ def load_config(path: str, **overrides) -> CorpusConfig:
         base = os.path.dirname(os.path.abspath(path))
         docs, columns = _read_csv(path, segmented=False, meta={})
         stem = os.path.splitext(os.path.basename(path))[0]
-        cfg = CorpusConfig(docs=docs, src_lang="", tgt_lang="", meta_columns=columns, base_dir=base,
+        cfg = CorpusConfig(docs=docs, src_lang="", tgt_lang="", meta_columns=tuple(columns), base_dir=base,
                            card={"name": stem})
     return _apply(cfg, overrides)
 
@@ -175,7 +175,7 @@ def _from_yaml(path: str) -> CorpusConfig:
         encoder=y.get("encoder", "use"), cache=bool(y.get("cache", False)), params=params,
         filters=_filters(y.get("filters") or {}, path), levels=tuple(y.get("levels") or LEVELS),
         exports=tuple([exports] if isinstance(exports, str) else exports),
-        output=os.path.join(base, out) if out else None, shard_rows=int(y.get("shard_rows", 100_000)),
+        output=os.path.abspath(os.path.join(base, out)) if out else None, shard_rows=int(y.get("shard_rows", 100_000)),
         meta_columns=tuple(columns), card={k: y[k] for k in _CARD_KEYS if y.get(k) is not None},
         publish=dict(y.get("publish") or {}), base_dir=base,
     )

@@ -27,6 +27,11 @@ from align.errors import AlignError
 from align.formats import atomic_open
 
 WORK = ".work"
+
+
+class WorkerDied(RuntimeError):
+    """A worker process was killed (out of memory, signal): the run stops; a re-run resumes it."""
+
 FAILURES = "failures.jsonl"
 
 
@@ -39,6 +44,7 @@ class Summary:
     links: int = 0                # links aligned by this run
     seconds: float = 0.0          # aligning time of this run (building the dataset excluded)
     worker_rss_kib: dict = field(default_factory=dict)   # pid -> peak resident memory
+    worker_encoders: dict = field(default_factory=dict)  # pid -> ids of the encoders it used (1: loaded once)
     dataset: dict = field(default_factory=dict)          # what align.corpus.dataset.write_dataset reports
 
 
@@ -53,6 +59,8 @@ def build_corpus(cfg: CorpusConfig, out: str, workers: int = 1, dask: str | None
     parts_dir = os.path.join(out, WORK, "parts")
     os.makedirs(parts_dir, exist_ok=True)
     have = set(os.listdir(parts_dir))
+    for name in [n for n in have if n.startswith(".tmp-")]:  # a part being written when a run was killed
+        os.unlink(os.path.join(parts_dir, name))
     keyed = [(d, part_name(d, job)) for d in cfg.docs]
     todo = [d for d, name in keyed if name not in have]
     s = Summary(docs=len(cfg.docs), skipped=len(cfg.docs) - len(todo))
@@ -101,6 +109,7 @@ def _collect(results, s: Summary, keyed, parts_dir: str, progress) -> None:
                 bar.write(f"align: warning: {d.doc_id}: {r['reason']}", file=sys.stderr)
             if "pid" in r:
                 s.worker_rss_kib[r["pid"]] = max(s.worker_rss_kib.get(r["pid"], 0), r["rss_kib"])
+                s.worker_encoders.setdefault(r["pid"], set()).add(r["encoder_id"])
             s.seconds = time.perf_counter() - start
             bar.set_postfix_str(f"{s.links / max(s.seconds, 1e-9):.0f} links/s, {len(s.failures)} failed", refresh=False)
             bar.update(1)
@@ -152,7 +161,7 @@ def _in_pool(todo: list[Doc], job: Job, workers: int, retries: int):
                 try:
                     result = fut.result()
                 except BrokenProcessPool:
-                    raise AlignError("a worker process died (out of memory?); finished documents are kept, "
+                    raise WorkerDied("a worker process died (out of memory?); finished documents are kept, "
                                      "re-run the same command to resume") from None
                 except Exception as e:
                     if attempt < retries:

@@ -64,7 +64,7 @@ def load_encoder(job: Job):
 
 def align_doc(doc: Doc, job: Job, encoder) -> dict:
     """{"doc_id", "ok": True, "part": {...}, "links": n} or {"doc_id", "ok": False, "reason"}; plus the worker's
-    pid and peak memory, for reports (never written into the dataset)."""
+    pid, peak memory and encoder id, for reports (never written into the dataset)."""
     from align.encode import Memo
     from align.io import read_document
     from align.pipeline import align_documents
@@ -78,10 +78,10 @@ def align_doc(doc: Doc, job: Job, encoder) -> dict:
         _check_languages(src, tgt, job)
         al = align_documents(src, tgt, Memo(encoder), job.params)
     except AlignError as e:
-        return _with_worker({"doc_id": doc.doc_id, "ok": False, "reason": str(e)})
+        return _with_worker({"doc_id": doc.doc_id, "ok": False, "reason": str(e)}, encoder)
     part = {"doc_id": doc.doc_id, "signature": al.signature, "quality": al.quality,
             "links": [l.as_dict() for l in al.links]}
-    return _with_worker({"doc_id": doc.doc_id, "ok": True, "part": part, "links": len(al.links)})
+    return _with_worker({"doc_id": doc.doc_id, "ok": True, "part": part, "links": len(al.links)}, encoder)
 
 
 def _check_languages(src, tgt, job: Job) -> None:
@@ -95,9 +95,11 @@ def _check_languages(src, tgt, job: Job) -> None:
         raise AlignError(f"wrong language: {flags[0]['message']}")
 
 
-def _with_worker(result: dict) -> dict:
-    # ru_maxrss is in KiB on Linux: the peak resident memory of this process so far
-    return {**result, "pid": os.getpid(), "rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+def _with_worker(result: dict, encoder) -> dict:
+    # ru_maxrss is in KiB on Linux: the peak resident memory of this process so far. The encoder's id shows
+    # whether a worker reused its encoder (one id per process) or loaded it again.
+    return {**result, "pid": os.getpid(), "rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "encoder_id": id(encoder)}
 
 
 def pin_threads() -> None:

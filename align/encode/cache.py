@@ -22,7 +22,7 @@ import numpy as np
 from align.encode import normalise_rows
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
-ROW_OVERHEAD = 64  # key, timestamps and SQLite bookkeeping per row, so the limit tracks the file size
+ROW_OVERHEAD = 256  # key, timestamp, index and page slack per row (measured), so the limit tracks the file size
 _CHUNK = 500  # keys per query, below SQLite's bound-parameter limit on every build
 
 _SCHEMA = """
@@ -58,6 +58,9 @@ class VectorCache:
         if self._conn is None or self._pid != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=120, isolation_level=None)
+            # Big pages for kB-sized vectors (4 kB pages would hold one 2-3 kB vector each, half empty); this only
+            # takes effect when the file is created.
+            conn.execute("PRAGMA page_size=65536")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash may lose the last writes, never corrupt
             conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")

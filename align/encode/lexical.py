@@ -42,7 +42,7 @@ _NUMBER = re.compile(r"\d+")  # any script's decimal digits (Arabic-Indic too); 
 _WORD = re.compile(r"[^\W\d_]+")
 _L = "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F"  # Latin letters, accented ones included
 _LATIN_WORD = re.compile(f"[{_L}][{_L}'\\-]*[{_L}]|[A-Z]")
-_CODE = re.compile(r"\b(?=\w*\d)(?=\w*[A-Za-z])[A-Za-z0-9]+\b")  # "TP16", "B59", "A400" (after "-" is split off)
+_CODE = re.compile(r"\b(?=\w*\d)(?=\w*[A-Za-z])[A-Za-z0-9]+\b")  # codes: "TP16", "B59", "25C"
 _LIST_LETTER = re.compile(r"\((\w{1,2})\)")
 # UN Arabic enumerates lists with abjad-ordered letters where English uses a, b, c: "(أ)" is "(a)".
 _ABJAD_LATIN = {c: chr(ord("a") + i) for i, c in enumerate("أبجدهوزحطيكلمنسعفصقرشتثخذضظغ")}
@@ -54,9 +54,6 @@ _SYMBOLS = {  # symbol -> class; Arabic and typographic forms count as their ASC
     "…": "…", "•": "•",
 }  # fmt: skip
 _SYMBOL = re.compile("[" + re.escape("".join(_SYMBOLS)) + "]")
-
-# Relative weight of each kind of anchor: a shared number or name says more than a shared bracket.
-ANCHOR_WEIGHTS = {"number": 1.0, "symbol": 1.0, "list": 1.0, "name": 1.0}
 
 
 class LexicalEncoder:
@@ -102,10 +99,10 @@ class LexicalEncoder:
             fs = _anchor_features(t)
             rows += [i] * len(fs)
             feats += fs
-        w = np.array([ANCHOR_WEIGHTS[kind] for kind, _ in feats])
+        # (Weighting numbers or names above symbols was tried: no better on the open sets.)
         h = np.array([zlib.crc32(f"{kind}:{tok}".encode("utf-8", "surrogatepass")) for kind, tok in feats], np.int64)
         signs = np.where(h & 0x80000000, 1.0, -1.0)  # signed hashing: collisions cancel on average
-        flat = np.bincount(np.array(rows, np.int64) * self.anchor_dim + h % self.anchor_dim, w * signs,
+        flat = np.bincount(np.array(rows, np.int64) * self.anchor_dim + h % self.anchor_dim, signs,
                            minlength=len(texts) * self.anchor_dim)  # fmt: skip
         return flat.reshape(len(texts), self.anchor_dim)
 

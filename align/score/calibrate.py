@@ -81,7 +81,10 @@ def raise_until_precise(sets, weights, intercept, target=TARGET_PRECISION) -> fl
 def gold_documents(bench: str):
     """(doc, source lines, target lines, gold links) for every document of a benchmark set."""
     for doc in sorted(os.listdir(os.path.join(bench, "gold"))):
-        read = lambda side: open(os.path.join(bench, side, doc), encoding="utf-8").read().split("\n")
+        def read(side):
+            with open(os.path.join(bench, side, doc), encoding="utf-8") as f:
+                lines = f.read().split("\n")
+            return lines[:-1] if lines and lines[-1] == "" else lines   # a final newline is not an empty segment
         links = []
         for line in open(os.path.join(bench, "gold", doc), encoding="utf-8"):
             if line.strip():
@@ -150,6 +153,10 @@ def write_coefficients(pair: dict) -> None:
         f.write('"""Fitted score mappings (written by `python -m align.score.calibrate`; edit there, not here)."""\n\n')
         f.write("# Pair score for `align score`: logistic on [cosine, length deviation, has a major-or-worse flag].\n")
         f.write("PAIR = " + pprint.pformat(keep, width=110, sort_dicts=False) + "\n")
+
+
+def calibrate_links(per_set):
+    raise SystemExit("not yet")
 
 
 def main():

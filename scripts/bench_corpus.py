@@ -1,0 +1,179 @@
+"""Benchmark of `align corpus` on unpc-ar-en (issue 5, must reach), through the command line as a user runs it.
+
+    throughput  the 100 documents (--segmented, ar -> en, --no-cache) with --workers 1 and --workers 2, each
+                --repeat times from an empty output folder; wall-clock time of the whole command (start-up,
+                encoder loading and the dataset build included); target: 2 workers >= 1.7x the throughput of 1
+    memory      peak resident memory of each worker process with 25, 50 and 100 documents (2 workers); target:
+                flat as the corpus grows
+    resume      a run killed (SIGKILL to the whole process group) once half the documents are done, then re-run:
+                the dataset must equal an uninterrupted run's byte for byte
+    corrupt     one of the 100 source files overwritten with binary junk: 99 documents in the dataset, one
+                failure record, exit status 3
+
+The load average before and after each run is recorded: the machine may be shared.
+
+    .venv/bin/python scripts/bench_corpus.py [--bench DIR] [--work DIR] [--repeat 2] [--steps a,b] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_BENCH = os.path.join(HERE, "..", "..", "shared", "bench", "unpc-ar-en")
+
+
+def manifest(bench: str, path: str, n: int | None = None, src_dir: str | None = None) -> str:
+    docs = sorted(os.listdir(os.path.join(bench, "src")))[:n]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["doc_id", "src", "tgt"])
+        for d in docs:
+            w.writerow([d, os.path.join(src_dir or os.path.join(bench, "src"), d), os.path.join(bench, "tgt", d)])
+    return path
+
+
+def command(man: str, out: str, workers: int, encoder: str) -> list[str]:
+    return [sys.executable, "-m", "align", "corpus", man, "-o", out, "--src-lang", "ar", "--tgt-lang", "en",
+            "--segmented", "--no-cache", "--encoder", encoder, "--workers", str(workers), "--no-progress"]
+
+
+PINNED = {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "ALIGN_ENCODER_THREADS")}
+
+
+def run(cmd: list[str], env: dict | None = None) -> dict:
+    load = os.getloadavg()[0]
+    t = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    out = {"seconds": time.perf_counter() - t, "exit": p.returncode, "load_before": load,
+           "load_after": os.getloadavg()[0], "stderr": p.stderr.strip().splitlines()[-3:]}
+    m = re.search(r"aligned (\d+) document.*?(\d+) rows from (\d+) documents", p.stderr)
+    if m:
+        out.update(aligned=int(m[1]), rows=int(m[2]), docs=int(m[3]))
+    m = re.search(r"peak memory per aligning process: ([\d, ]+) MiB", p.stderr)
+    if m:
+        out["rss_mib"] = [int(x) for x in m[1].split(",")]
+    return out
+
+
+def folder_hash(path: str) -> str:
+    h = hashlib.sha256()
+    for d, dirs, names in sorted(os.walk(path)):
+        dirs[:] = sorted(x for x in dirs if x != ".work")
+        for n in sorted(names):
+            p = os.path.join(d, n)
+            h.update(os.path.relpath(p, path).encode() + b"\0" + open(p, "rb").read())
+    return h.hexdigest()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bench", default=DEFAULT_BENCH)
+    ap.add_argument("--work", default=None, help="scratch folder [default: a new temporary one, removed after]")
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--encoder", default="use")
+    ap.add_argument("--steps", default="throughput,memory,resume,corrupt")
+    ap.add_argument("--json", default=None)
+    a = ap.parse_args()
+    work = a.work or tempfile.mkdtemp(prefix="bench-corpus-")
+    os.makedirs(work, exist_ok=True)
+    steps = a.steps.split(",")
+    man = manifest(a.bench, os.path.join(work, "all.csv"))
+    report = {"bench": os.path.abspath(a.bench), "encoder": a.encoder, "cpus": os.cpu_count()}
+    say = lambda *x: print(*x, file=sys.stderr, flush=True)
+    reference = None  # an uninterrupted 2-worker dataset, for the resume step
+
+    if "throughput" in steps:
+        # "1": --workers 1 as it is (in-process, the encoder on all cores); "1-pinned": the same with every
+        # thread pool at 1, i.e. exactly one worker's share; "2": --workers 2. Interleaved, so that a change
+        # in the machine's load hits every setting alike.
+        settings = {"1": (1, None), "1-pinned": (1, PINNED), "2": (2, None)}
+        runs = {k: [] for k in settings}
+        for r in range(a.repeat):
+            for k, (w, env) in settings.items():
+                out = os.path.join(work, f"tp-{k}-{r}")
+                shutil.rmtree(out, ignore_errors=True)
+                res = run(command(man, out, w, a.encoder), env)
+                runs[k].append(res)
+                say(f"throughput: {k} worker(s), run {r + 1}: {res['seconds']:.1f} s, exit {res['exit']}, "
+                    f"load {res['load_before']:.1f}->{res['load_after']:.1f}, rss {res.get('rss_mib')}")
+                if k == "2" and reference is None:
+                    reference = out
+        med = {k: statistics.median(x["seconds"] for x in v) for k, v in runs.items()}
+        report["throughput"] = {
+            "runs": runs, "median_seconds": med, "docs_per_s": {k: 100 / t for k, t in med.items()},
+            "speedup_vs_1": med["1"] / med["2"], "speedup_vs_1_pinned": med["1-pinned"] / med["2"],
+            "same_bytes_1_vs_2": folder_hash(os.path.join(work, "tp-1-0")) == folder_hash(reference)}
+        say(f"throughput: median {med['1']:.1f} s (1 worker), {med['1-pinned']:.1f} s (1 worker, 1 thread), "
+            f"{med['2']:.1f} s (2 workers): {med['1'] / med['2']:.2f}x, {med['1-pinned'] / med['2']:.2f}x")
+
+    if "memory" in steps:
+        mem = {}
+        for n in (25, 50, 100):
+            out = os.path.join(work, f"mem-{n}")
+            if n == 100 and reference:
+                mem[n] = report["throughput"]["runs"]["2"][0].get("rss_mib")
+            else:
+                shutil.rmtree(out, ignore_errors=True)
+                mem[n] = run(command(manifest(a.bench, os.path.join(work, f"m{n}.csv"), n), out, 2, a.encoder)).get("rss_mib")
+            say(f"memory: {n} documents: peak per worker {mem[n]} MiB")
+        report["memory_mib"] = mem
+
+    if "resume" in steps:
+        if reference is None:
+            reference = os.path.join(work, "ref")
+            shutil.rmtree(reference, ignore_errors=True)
+            run(command(man, reference, 2, a.encoder))
+        out = os.path.join(work, "killed")
+        shutil.rmtree(out, ignore_errors=True)
+        parts = os.path.join(out, ".work", "parts")
+        p = subprocess.Popen(command(man, out, 2, a.encoder), stderr=subprocess.DEVNULL, start_new_session=True)
+        while p.poll() is None and (not os.path.isdir(parts) or len(os.listdir(parts)) < 50):
+            time.sleep(0.2)
+        os.killpg(p.pid, signal.SIGKILL)  # the command and its workers, as a node failure would
+        p.wait()
+        done_at_kill = len(os.listdir(parts))
+        res = run(command(man, out, 2, a.encoder))
+        report["resume"] = {"parts_at_kill": done_at_kill, "rerun": res,
+                            "identical": folder_hash(out) == folder_hash(reference)}
+        say(f"resume: killed with {done_at_kill} documents done; re-run aligned {res.get('aligned')}, exit "
+            f"{res['exit']}; dataset identical to an uninterrupted run: {report['resume']['identical']}")
+
+    if "corrupt" in steps:
+        src = os.path.join(work, "corrupt-src")
+        shutil.rmtree(src, ignore_errors=True)
+        shutil.copytree(os.path.join(a.bench, "src"), src)
+        victim = sorted(os.listdir(src))[42]
+        with open(os.path.join(src, victim), "wb") as f:
+            f.write(os.urandom(4096))
+        out = os.path.join(work, "corrupt")
+        shutil.rmtree(out, ignore_errors=True)
+        res = run(command(manifest(a.bench, os.path.join(work, "corrupt.csv"), src_dir=src), out, 2, a.encoder))
+        with open(os.path.join(out, "failures.jsonl"), encoding="utf-8") as f:
+            failures = [json.loads(line) for line in f]
+        report["corrupt"] = {"exit": res["exit"], "docs": res.get("docs"), "failures": failures}
+        say(f"corrupt: exit {res['exit']}, {res.get('docs')} documents in the dataset, failures: {failures}")
+
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as f:
+            json.dump(report, f, indent=2)
+    print(json.dumps({k: v for k, v in report.items() if k != "throughput"} |
+                     {"throughput": {k: v for k, v in report.get("throughput", {}).items() if k != "runs"}}, indent=2))
+    if not a.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

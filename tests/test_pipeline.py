@@ -1,0 +1,54 @@
+"""Hierarchical alignment: paragraph anchors, sentence links inside paragraph links, indices and levels."""
+
+import numpy as np
+
+from align.core import align_segments
+from align.document import Document, Paragraph
+from align.pipeline import _increasing_chain, align_documents, paragraph_anchors
+
+
+def doc(paras, lang, labels=None, numbers=None):
+    ps = []
+    for k, text in enumerate(paras):
+        p = Paragraph(text=text, label=(labels or {}).get(k), number=(numbers or {}).get(k))
+        p.sentences = [s.strip() for s in text.split("|")]
+        ps.append(p)
+    return Document(ps, lang)
+
+
+def test_increasing_chain_drops_out_of_order_pairs():
+    assert _increasing_chain([(0, 0), (1, 5), (2, 2), (3, 3), (4, 1), (5, 6)]) == [(0, 0), (2, 2), (3, 3), (5, 6)]
+    assert _increasing_chain([]) == []
+
+
+def test_anchors_from_numbers_symbols_and_headings():
+    src = doc(["intro", "12. first point", "see S/2018/972 now", "Article 3", "text 4,512,000 people", "12. again"],
+              "en", labels={1: "numbered", 3: "heading", 5: "numbered"}, numbers={1: "12", 5: "12"})
+    tgt = doc(["intro'", "x", "12. first point'", "S/2018/972 here", "Article 3'", "4512000 people'"],
+              "en", labels={2: "numbered", 4: "heading"}, numbers={2: "12"})
+    a = paragraph_anchors(src, tgt)
+    # "12" is twice on the source side: no anchor; the symbol, the heading number and the big number are
+    assert (2, 3) in a and (3, 4) in a and (4, 5) in a
+    assert all(i != 1 and i != 5 for i, _ in a)
+
+
+def test_links_never_cross_an_anchor(token_encoder):
+    src = [f"s{k}a s{k}b" for k in range(12)]
+    tgt = [f"s{k}a' s{k}b'" for k in range(12)]
+    # a wrong-but-consistent anchor at (6, 4) must still be respected: nothing links across it
+    links = align_segments(src, tgt, token_encoder, anchors=[(6, 4)])
+    for l in links:  # every link lies wholly before the cut or wholly after it, on both sides
+        assert len({i < 6 for i in l.src_ids} | {j < 4 for j in l.tgt_ids}) == 1
+    assert [i for l in links for i in l.src_ids] == list(range(12))
+
+
+def test_hierarchical_levels_and_global_sentence_ids(token_encoder):
+    src = doc(["p0a p0b | p0c p0d", "p1a p1b", "p2a p2b | p2c p2d | p2e p2f"], "en")
+    tgt = doc(["p0a' p0b' | p0c' p0d'", "p1a' p1b'", "p2a' p2b' p2c' p2d' | p2e' p2f'"], "en")
+    al = align_documents(src, tgt, token_encoder)
+    paras = [(l.src_ids, l.tgt_ids) for l in al.at("paragraph")]
+    sents = [(l.src_ids, l.tgt_ids, l.paragraph) for l in al.at("sentence")]
+    assert paras == [([0], [0]), ([1], [1]), ([2], [2])]
+    assert sents == [([0], [0], 0), ([1], [1], 0), ([2], [2], 1), ([3, 4], [3], 2), ([5], [4], 2)]
+    assert al.signature.startswith("align:") and "mode:hier" in al.signature
+    assert all(0.0 <= l.score <= 1.0 for l in al.links)
