@@ -45,3 +45,9 @@ class TokenEncoder:
 def token_encoder():
     os.environ.setdefault("PYTHONHASHSEED", "0")
     return TokenEncoder()
+
+
+@pytest.fixture(autouse=True)
+def _private_vector_cache(tmp_path_factory, monkeypatch):
+    # tests must not read or fill the user's on-disk vector cache
+    monkeypatch.setenv("ALIGN_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "vector-cache"))
