@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from align import __version__
@@ -14,6 +12,7 @@ from align.core import Params, align_segments
 from align.document import Document
 from align.encode import get_encoder
 from align.links import Alignment, Link
+from align.score.calibrate import link_score
 
 SEGMENTER = "rules-1"
 
@@ -22,11 +21,6 @@ def signature(encoder, params: Params, segmented: bool) -> str:
     """A reproducible description of how links were made, sacreBLEU-style."""
     mode = "segmented" if segmented else "hier"
     return f"align:{__version__}|enc:{encoder.signature}|seg:{'lines' if segmented else SEGMENTER}|mode:{mode}|{params.short()}"
-
-
-def provisional_score(sim: float) -> float:
-    """Map a link's normalised margin similarity to [0, 1] (1.0 ~ a typical good link in this document)."""
-    return 1.0 / (1.0 + math.exp(-8.0 * (sim - 0.45)))
 
 
 def paragraph_anchors(src: Document, tgt: Document) -> list[tuple[int, int]]:
@@ -113,8 +107,7 @@ def align_documents(src: Document, tgt: Document, encoder=None, params: Params |
                 l.labels = labels
         links = para_links + _sentence_links(src, tgt, para_links, encoder, params)
     for l in links:
-        if l.sim is not None and l.src_ids and l.tgt_ids:
-            l.score = provisional_score(l.sim)
+        l.score = link_score(l)   # calibrated; for a 1-0 / 0-1 link: confidence that it really is an omission
     al = Alignment(links, signature(encoder, params, segmented), src.lang, tgt.lang, src.path, tgt.path)
     _annotate(al)
     return al

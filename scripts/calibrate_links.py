@@ -26,19 +26,6 @@ from align.score import calibrate  # noqa: E402
 SETS = ["unpc-ar-en", "ntrex-ar-en", "udhr-ar-en", "textberg-de-fr"]
 
 
-def predicted_links(bench: str, encoder) -> list[dict]:
-    """Every predicted link of a set: the Link fields link_score reads, and whether gold has that exact link."""
-    from align.core import Params, align_segments
-
-    rows = []
-    for doc, src, tgt, gold in calibrate.gold_documents(bench):
-        gold = {(tuple(s), tuple(t)) for s, t in gold}
-        for l in align_segments(src, tgt, encoder, Params()):
-            rows.append({"doc": doc, "src_ids": l.src_ids, "tgt_ids": l.tgt_ids, "sim": l.sim, "src": l.src,
-                         "tgt": l.tgt, "correct": (tuple(l.src_ids), tuple(l.tgt_ids)) in gold})
-    return rows
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bench", default=os.path.join(HERE, "..", "..", "shared", "bench"))
@@ -50,7 +37,7 @@ def main():
     args = ap.parse_args()
 
     os.makedirs(args.cache, exist_ok=True)
-    encoder, per_set = None, {}
+    encoder, per_set, signatures = None, {}, set()
     for name in args.sets.split(","):
         path = os.path.join(args.cache, f"{name}.{args.encoder.replace('/', '_')}.json")
         if not os.path.exists(path):
@@ -59,12 +46,16 @@ def main():
 
                 encoder = get_encoder(args.encoder)
             print(f"aligning {name} ...", file=sys.stderr, flush=True)
+            links = calibrate.link_examples(os.path.join(args.bench, name), encoder)
             with open(path, "w", encoding="utf-8") as f:
-                json.dump(predicted_links(os.path.join(args.bench, name), encoder), f, ensure_ascii=False)
+                json.dump({"encoder": encoder.signature, "links": links}, f, ensure_ascii=False)
         with open(path, encoding="utf-8") as f:
-            per_set[name] = json.load(f)
+            cached = json.load(f)
+        per_set[name] = cached["links"]
+        signatures.add(cached["encoder"])
 
     report = calibrate.calibrate_links(per_set)
+    report["encoder"] = " + ".join(sorted(signatures))
     print(json.dumps(report, indent=1))
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:

@@ -1,4 +1,5 @@
-"""Fitted score mappings (written by `python -m align.score.calibrate`; edit there, not here)."""
+"""Fitted score mappings (written by `python -m align.score.calibrate pairs --write` and
+`python scripts/calibrate_links.py --write`; refit there rather than edit here)."""
 
 # Pair score for `align score`: logistic on [cosine, length deviation, has a major-or-worse flag].
 PAIR = {'weights': [11.6681, -5.5125, -3.6951],
@@ -8,3 +9,18 @@ PAIR = {'weights': [11.6681, -5.5125, -3.6951],
  'fitted_on': ['ntrex-ar-en', 'unpc-ar-en'],
  'sets': {'unpc-ar-en': {'roc_auc': 0.9922, 'precision_at_0.5': 0.9577},
           'ntrex-ar-en': {'roc_auc': 0.9792, 'precision_at_0.5': 0.9501}}}
+
+# Link score for `align pair` (align.score.calibrate.link_score): logistic models fitted on the
+# links the aligner (default Params, `use` encoder) predicts for the open benchmark sets, correct =
+# gold has exactly that link; each intercept then lowered until links of its kind scoring >= 0.5
+# are correct >= 95% of the time on every set. 'both' = text on both sides, 'one' = 1-0 / 0-1.
+LINK = {'both': {'weights': [4.6403, -1.662, -0.521],
+          'intercept': -1.52,
+          'features': ['sim', 'extra_segments', 'digits_differ']},
+ 'one': {'weights': [-4.3021, 0.7952], 'intercept': -3.4993, 'features': ['sim', 'log_chars']},
+ 'encoder': 'use-m3:0.2.1',
+ 'fitted_on': ['ntrex-ar-en', 'textberg-de-fr', 'udhr-ar-en', 'unpc-ar-en'],
+ 'sets': {'unpc-ar-en': {'roc_auc': 0.8746, 'precision_at_0.5': 0.9931, 'share_at_0.5': 0.9369},
+          'ntrex-ar-en': {'roc_auc': 0.8549, 'precision_at_0.5': 0.9896, 'share_at_0.5': 0.9022},
+          'udhr-ar-en': {'roc_auc': 0.6611, 'precision_at_0.5': 0.9889, 'share_at_0.5': 0.9783},
+          'textberg-de-fr': {'roc_auc': 0.81, 'precision_at_0.5': 0.9533, 'share_at_0.5': 0.8876}}}
