@@ -17,6 +17,8 @@ class Link:
     # similarity on the document's own scale (0 = an unrelated pair, 1 = a typical good link); for a 1-0 / 0-1
     # link, that of the unlinked segment to its closest counterpart nearby
     sim: float | None = None
+    # how much worse the best alignment without this link is (on the same scale): small = a close call
+    margin: float | None = None
     flags: list[dict] = field(default_factory=list)  # QA flags {check, severity, message}
     labels: dict = field(default_factory=dict)       # e.g. {"src": "numbered", "tgt": "numbered"} for paragraphs
 

@@ -76,16 +76,17 @@ def _sentence_links(src: Document, tgt: Document, para_links: list[Link], encode
     for k, pl in enumerate(para_links):
         s_ids = [i for p in pl.src_ids for i in range(s_off[p], s_off[p + 1])]
         t_ids = [j for p in pl.tgt_ids for j in range(t_off[p], t_off[p + 1])]
-        if not s_ids or not t_ids:
-            out += [Link([i], [], 0.0, src=s_all[i], paragraph=k) for i in s_ids]
-            out += [Link([], [j], 0.0, tgt=t_all[j], paragraph=k) for j in t_ids]
+        if not s_ids or not t_ids:  # the sentences of an omitted paragraph share its evidence
+            out += [Link([i], [], 0.0, src=s_all[i], paragraph=k, sim=pl.sim, margin=pl.margin) for i in s_ids]
+            out += [Link([], [j], 0.0, tgt=t_all[j], paragraph=k, sim=pl.sim, margin=pl.margin) for j in t_ids]
             continue
         if len(s_ids) == 1 and len(t_ids) == 1:
-            out.append(Link(s_ids, t_ids, pl.score, src=s_all[s_ids[0]], tgt=t_all[t_ids[0]], paragraph=k, sim=pl.sim))
+            out.append(Link(s_ids, t_ids, 0.0, src=s_all[s_ids[0]], tgt=t_all[t_ids[0]], paragraph=k, sim=pl.sim,
+                            margin=pl.margin))
             continue
         for l in align_segments([s_all[i] for i in s_ids], [t_all[j] for j in t_ids], encoder, params):
             out.append(Link([s_ids[i] for i in l.src_ids], [t_ids[j] for j in l.tgt_ids], 0.0,
-                            src=l.src, tgt=l.tgt, paragraph=k, sim=l.sim))
+                            src=l.src, tgt=l.tgt, paragraph=k, sim=l.sim, margin=l.margin))
     return out
 
 

@@ -13,8 +13,10 @@ from align.score.calibrate import (calibrate_links, link_examples, link_score, p
 SIMS = np.linspace(-1.0, 2.0, 31)
 
 
-def _link(src_ids, tgt_ids, sim, src="Le comité a adopté l'ordre du jour.", tgt="The committee adopted the agenda."):
-    return Link(src_ids, tgt_ids, 0.0, src=src if src_ids else "", tgt=tgt if tgt_ids else "", sim=sim)
+def _link(src_ids, tgt_ids, sim, src="Le comité a adopté l'ordre du jour.", tgt="The committee adopted the agenda.",
+          margin=0.2):
+    return Link(src_ids, tgt_ids, 0.0, src=src if src_ids else "", tgt=tgt if tgt_ids else "", sim=sim,
+                margin=margin)
 
 
 @pytest.mark.parametrize("src_ids,tgt_ids", [([0], [0]), ([0, 1], [0]), ([0], [0, 1, 2])])
@@ -32,6 +34,12 @@ def test_omission_is_less_sure_when_a_close_counterpart_exists(src_ids, tgt_ids)
     assert np.all(np.diff(scores) < 0)
     # a segment nothing nearby resembles is surely omitted; one as close as a typical link is surely not
     assert link_score(_link(src_ids, tgt_ids, -0.2)) > 0.5 > link_score(_link(src_ids, tgt_ids, 1.0))
+
+
+def test_a_wider_margin_means_more_confidence():
+    for ids in (([0], [0]), ([0, 1], [0]), ([4], [])):
+        scores = [link_score(_link(*ids, 0.8, margin=m)) for m in (0.0, 0.1, 0.3, 1.0)]
+        assert np.all(np.diff(scores) > 0)
 
 
 def test_omission_without_a_measured_similarity_counts_as_matching_nothing():

@@ -44,7 +44,7 @@ def find_band(vs: np.ndarray, vt: np.ndarray, ls: np.ndarray, lt: np.ndarray, pa
     clo, chi = find_band(cs, ct, cls, clt, params, width)
     S, lenS = block_vectors(cs, cls, 2)
     T, lenT = block_vectors(ct, clt, 2)
-    fwd, back = forward(S, T, lenS, lenT, COARSE_TYPES, clo, chi, params)
+    fwd, back = forward(S, T, lenS, lenT, np.zeros(lenS.shape), np.zeros(lenT.shape), COARSE_TYPES, clo, chi, params)
     path = trace(back, COARSE_TYPES, clo, len(cs), len(ct))
     # Each coarse link covers source rows [2*pi, 2*i] and target columns [2*pj, 2*j] at full resolution.
     lo = np.full(n + 1, m, dtype=np.int64)

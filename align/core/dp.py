@@ -5,8 +5,9 @@ non-decreasing in i). A full DP is the band lo=0, hi=m. Cell (i, j) holds the be
 the first i source and first j target segments; a link of type (a, b) enters it from (i-a, j-b).
 
 Gain of a link joining source block s (a segments ending at i-1) and target block t (b segments ending at j-1):
-    sim  = cos(s, t) - nb_w * neighbours(s, t) - offset
+    sim  = cos(s, t) - nb_w * neighbours(s, t) + bonus(s) + bonus(t) - offset
     gain = sim * ((1 - len_w) + len_w * log2(1 + short/long))
+bonus() is the optimism given to a block whose vector is still an estimate (see align.core.aligner);
 neighbours() is the mean similarity of each block to the single segments just outside the other block: a link
 is only good if it beats its neighbours (a local margin; it is what separates a real 2-1 merge from a 1-1 link
 plus an unrelated sentence). short/long compares the two blocks' lengths after scaling by the document's length
@@ -62,7 +63,7 @@ def _neighbours(vec, singles, k, end):
 
 
 @njit(cache=True, fastmath=True)
-def link_gain(S, T, lenS, lenT, a, b, i, j, params):
+def link_gain(S, T, lenS, lenT, bonS, bonT, a, b, i, j, params):
     """(gain, sim) of the link of a source and b target segments ending at cell (i, j)."""
     offset, skip, len_w, ratio, nb_w = params[0], params[1], params[2], params[3], params[4]
     if a == 0 or b == 0:
@@ -75,7 +76,7 @@ def link_gain(S, T, lenS, lenT, a, b, i, j, params):
     if nb_w != 0.0:
         sim -= nb_w * 0.5 * (_neighbours(sv, T[0], b, j) + _neighbours(tv, S[0], a, i))
     fit = np.log2(1.0 + min(ls, lt) / max(ls, lt))
-    sim -= offset
+    sim += bonS[a - 1, i - 1] + bonT[b - 1, j - 1] - offset
     return sim * (1.0 - len_w + len_w * fit), sim
 
 
@@ -89,7 +90,7 @@ def _width(lo, hi):
 
 
 @njit(cache=True)
-def forward(S, T, lenS, lenT, types, lo, hi, params):
+def forward(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params):
     """Best gain of every band cell from (0, 0), and the link type that reached it."""
     n = S.shape[1]
     score = np.full((n + 1, _width(lo, hi)), NEG)
@@ -111,7 +112,7 @@ def forward(S, T, lenS, lenT, types, lo, hi, params):
                 prev = score[pi, pj - lo[pi]]
                 if prev <= NEG:
                     continue
-                g, _ = link_gain(S, T, lenS, lenT, a, b, i, j, params)
+                g, _ = link_gain(S, T, lenS, lenT, bonS, bonT, a, b, i, j, params)
                 if prev + g > best:
                     best = prev + g
                     arg = t
@@ -121,7 +122,7 @@ def forward(S, T, lenS, lenT, types, lo, hi, params):
 
 
 @njit(cache=True)
-def backward(S, T, lenS, lenT, types, lo, hi, params):
+def backward(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params):
     """Best gain from every band cell to the end (n, hi[n])."""
     n = S.shape[1]
     m = hi[n]
@@ -142,7 +143,7 @@ def backward(S, T, lenS, lenT, types, lo, hi, params):
                 nxt = score[ni, nj - lo[ni]]
                 if nxt <= NEG:
                     continue
-                g, _ = link_gain(S, T, lenS, lenT, a, b, ni, nj, params)
+                g, _ = link_gain(S, T, lenS, lenT, bonS, bonT, a, b, ni, nj, params)
                 if nxt + g > best:
                     best = nxt + g
             score[i, j - lo[i]] = best
@@ -150,7 +151,7 @@ def backward(S, T, lenS, lenT, types, lo, hi, params):
 
 
 @njit(cache=True)
-def near_best_links(S, T, lenS, lenT, types, lo, hi, params, fwd, bwd, slack):
+def near_best_links(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params, fwd, bwd, slack):
     """Links (i, j, type) of at least 3 segments on some path scoring within `slack` of the best path.
 
     These are the merges worth checking with real (re-encoded) block vectors.
@@ -175,7 +176,7 @@ def near_best_links(S, T, lenS, lenT, types, lo, hi, params, fwd, bwd, slack):
                 before = fwd[pi, pj - lo[pi]]
                 if before <= NEG:
                     continue
-                g, _ = link_gain(S, T, lenS, lenT, a, b, i, j, params)
+                g, _ = link_gain(S, T, lenS, lenT, bonS, bonT, a, b, i, j, params)
                 if before + g + after >= best - slack:
                     out.append((i, j, t))
     return out
@@ -232,3 +233,63 @@ def typical_match(vs, vt, lo, hi):
     if len(vals) == 0:
         return 1.0, base
     return np.median(np.array(vals)), base
+
+
+@njit(cache=True)
+def link_margins(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params, fwd, bwd, path_i, path_j, path_t):
+    """For each link of the best path: how much worse the best path that does *not* use it is.
+
+    Any path without link L covers L's segments with other links, one of which overlaps L; so the margin is
+    the best total minus the best total through any link overlapping L but other than L. A large margin means
+    the DP had no close alternative: the strongest sign that a link is right.
+    """
+    n = S.shape[1]
+    m = hi[n]
+    best = bwd[0, 0 - lo[0]]
+    owner_s = np.full(n, -1)
+    owner_t = np.full(m, -1)
+    for k in range(path_i.shape[0]):
+        a = types[path_t[k], 0]
+        b = types[path_t[k], 1]
+        for x in range(path_i[k] - a, path_i[k]):
+            owner_s[x] = k
+        for y in range(path_j[k] - b, path_j[k]):
+            owner_t[y] = k
+    rival_s = np.full(n, NEG)
+    rival_t = np.full(m, NEG)
+    for i in range(n + 1):
+        for j in range(lo[i], hi[i] + 1):
+            after = bwd[i, j - lo[i]]
+            if after <= NEG:
+                continue
+            for t in range(types.shape[0]):
+                a = types[t, 0]
+                b = types[t, 1]
+                pi = i - a
+                pj = j - b
+                if pi < 0 or pj < lo[max(pi, 0)] or pj > hi[max(pi, 0)]:
+                    continue
+                before = fwd[pi, pj - lo[pi]]
+                if before <= NEG:
+                    continue
+                g, _ = link_gain(S, T, lenS, lenT, bonS, bonT, a, b, i, j, params)
+                through = before + g + after
+                for x in range(pi, i):
+                    k = owner_s[x]
+                    if not (path_i[k] == i and path_j[k] == j and path_t[k] == t) and through > rival_s[x]:
+                        rival_s[x] = through
+                for y in range(pj, j):
+                    k = owner_t[y]
+                    if not (path_i[k] == i and path_j[k] == j and path_t[k] == t) and through > rival_t[y]:
+                        rival_t[y] = through
+    out = np.empty(path_i.shape[0])
+    for k in range(path_i.shape[0]):
+        a = types[path_t[k], 0]
+        b = types[path_t[k], 1]
+        rival = NEG
+        for x in range(path_i[k] - a, path_i[k]):
+            rival = max(rival, rival_s[x])
+        for y in range(path_j[k] - b, path_j[k]):
+            rival = max(rival, rival_t[y])
+        out[k] = best - rival if rival > NEG else 10.0
+    return out

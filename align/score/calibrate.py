@@ -183,7 +183,7 @@ def write_coefficients(pair: dict | None = None, link: dict | None = None,
 
 
 # ------------------------------------------------------------------ link scores (align pair)
-LINK_FEATURES = {"both": ["sim", "extra_segments", "digits_differ"], "one": ["sim", "log_chars"]}
+LINK_FEATURES = {"both": ["sim", "extra_segments", "digits_differ", "margin"], "one": ["sim", "log_chars", "margin"]}
 _DIGITS = re.compile(r"\d+")
 
 
@@ -198,11 +198,16 @@ def link_features(link: Link) -> tuple[str, list[float]]:
     is written in digits on one side only (a merge that swallowed an untranslated segment often shows it).
     one: the similarity of the unlinked segment to its closest counterpart (high = probably not omitted); the
     log of its length (a long segment that matches nothing is more surely omitted than a short heading).
+    Both: the aligner's margin for the link (align.core.dp.link_margins).
     """
     sim = link.sim if link.sim is not None else 0.0   # None: the other side was empty, nothing to compare with
+    # the aligner's margin: how much worse its best alignment without this link was (capped: beyond 2 it is
+    # simply sure); None (a link no DP chose, e.g. re-scored pairs) is no evidence either way
+    margin = min(link.margin, 2.0) if link.margin is not None else 0.0
     if link.src_ids and link.tgt_ids:
-        return "both", [sim, len(link.src_ids) + len(link.tgt_ids) - 2, float(_digits(link.src) != _digits(link.tgt))]
-    return "one", [sim, math.log(1 + len(link.src or link.tgt))]
+        return "both", [sim, len(link.src_ids) + len(link.tgt_ids) - 2,
+                        float(_digits(link.src) != _digits(link.tgt)), margin]
+    return "one", [sim, math.log(1 + len(link.src or link.tgt)), margin]
 
 
 def link_score(link: Link, coef: dict | None = None) -> float:
@@ -222,14 +227,16 @@ def link_examples(bench: str, encoder, params=None) -> list[dict]:
     for doc, src, tgt, gold in gold_documents(bench):
         gold = {(tuple(s), tuple(t)) for s, t in gold}
         for l in align_segments(src, tgt, encoder, params or Params()):
-            rows.append({"doc": doc, "src_ids": l.src_ids, "tgt_ids": l.tgt_ids, "sim": l.sim, "src": l.src,
+            rows.append({"doc": doc, "src_ids": l.src_ids, "tgt_ids": l.tgt_ids, "sim": l.sim, "margin": l.margin,
+                         "src": l.src,
                          "tgt": l.tgt, "correct": (tuple(l.src_ids), tuple(l.tgt_ids)) in gold})
     return rows
 
 
 def calibrate_links(per_set: dict[str, list[dict]]) -> dict:
     """Fit link_score on predicted links: per set, dicts with src_ids, tgt_ids, sim, src, tgt and correct."""
-    links = {name: [Link(r["src_ids"], r["tgt_ids"], 0.0, src=r["src"], tgt=r["tgt"], sim=r["sim"]) for r in rows]
+    links = {name: [Link(r["src_ids"], r["tgt_ids"], 0.0, src=r["src"], tgt=r["tgt"], sim=r["sim"],
+                         margin=r.get("margin")) for r in rows]
              for name, rows in per_set.items()}
     labels = {name: np.array([float(r["correct"]) for r in rows]) for name, rows in per_set.items()}
     kinds = {name: np.array([link_features(l)[0] for l in ls]) for name, ls in links.items()}
