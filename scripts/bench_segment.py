@@ -9,6 +9,8 @@ joined, gold link "[i, j]:[k]"), and a break inside such a line is finding an or
 boundary, so up to (parts - 1) breaks inside a merged line count as "merge-internal" rather than spurious.
 The figures are also split by whether the line before the boundary ends in sentence-final punctuation:
 boundaries after headings, ";"-items or ","-clauses leave no trace once lines are joined with a space.
+Both joins are reported: "space" (every line joined with one space) and "layout" (a line without final
+punctuation followed by a paragraph break, as headings and list items stand in a real UN document).
 """
 
 from __future__ import annotations
@@ -45,12 +47,17 @@ def merged_parts(gold_path: str) -> tuple[dict[int, int], dict[int, int]]:
     return src, tgt
 
 
-def score_doc(lines: list[str], lang: str, parts: dict[int, int], c: Counter, examples: list) -> None:
-    text = " ".join(lines)
+def score_doc(lines: list[str], lang: str, parts: dict[int, int], c: Counter, examples: list,
+              join: str = "space") -> None:
+    # "space": every line joined with one space (the issue's wording). "layout": as the lines would stand in a
+    # UN document: running sentences joined with a space, but a line without sentence-final punctuation (a
+    # heading, "Sixty-ninth session", an item ending in ";") followed by a paragraph break.
+    seps = [" " if join == "space" or FINAL.search(l) else "\n\n" for l in lines[:-1]] + [""]
+    text = "".join(l + sep for l, sep in zip(lines, seps))
     starts, pos = [], 0
-    for line in lines:
+    for line, sep in zip(lines, seps):
         starts.append(pos)
-        pos += len(line) + 1
+        pos += len(line) + len(sep)
     gold = set(starts[1:])
     pred = [b for b, _ in sentence_spans(text, lang)][1:]
     inside = Counter()
@@ -74,7 +81,7 @@ def score_doc(lines: list[str], lang: str, parts: dict[int, int], c: Counter, ex
     c["predicted"] += len(pred)
 
 
-def run(bench: str, name: str, show: int) -> dict:
+def run(bench: str, name: str, show: int, join: str = "space") -> dict:
     root = os.path.join(bench, name)
     langs = {"src": "ar", "tgt": "en"} if name.endswith("ar-en") else {"src": name[-5:-3], "tgt": name[-2:]}
     out = {}
@@ -85,7 +92,7 @@ def run(bench: str, name: str, show: int) -> dict:
                 lines = [l.strip() for l in f.read().split("\n")]
             lines = [l for l in lines if l]
             src_parts, tgt_parts = merged_parts(os.path.join(root, "gold", doc))
-            score_doc(lines, lang, src_parts if side == "src" else tgt_parts, c, examples)
+            score_doc(lines, lang, src_parts if side == "src" else tgt_parts, c, examples, join)
         gold = c["gold_final"] + c["gold_unpunctuated"]
         hits = c["hit_final"] + c["hit_unpunctuated"]
         res = {
@@ -101,7 +108,7 @@ def run(bench: str, name: str, show: int) -> dict:
             "spurious_rate_counting_merge_internal": round((c["spurious"] + c["merge_internal"]) / max(1, c["predicted"]), 4),
         }
         out[lang] = res
-        print(f"{name} {lang}: " + ", ".join(f"{k}={v}" for k, v in res.items()))
+        print(f"{name} {lang} ({join} join): " + ", ".join(f"{k}={v}" for k, v in res.items()))
         for kind, ex in examples[:show]:
             print(f"   {kind}: {ex}")
     return out
@@ -117,7 +124,7 @@ def main() -> None:
     a = ap.parse_args()
     if not os.path.isdir(os.path.join(a.bench, a.name)):
         sys.exit(f"bench_segment: no {a.name} in {a.bench}")
-    res = {"set": a.name, "languages": run(a.bench, a.name, a.show)}
+    res = {"set": a.name, "joins": {j: run(a.bench, a.name, a.show, j) for j in ("space", "layout")}}
     with open(a.out, "w", encoding="utf-8") as f:
         json.dump(res, f, indent=2, ensure_ascii=False)
     print(f"wrote {a.out}")
