@@ -10,9 +10,12 @@
     corrupt     one of the 100 source files overwritten with binary junk: 99 documents in the dataset, one
                 failure record, exit status 3
 
-The load average before and after each run is recorded: the machine may be shared.
+The machine may be shared: before each run the load average and the CPU capacity two processes get at that
+moment (2.0 = two idle cores) are recorded. --snapshot runs a copy of the align package taken at the start, so
+that others editing the working tree meanwhile do not change the code between runs that must give equal bytes.
 
-    .venv/bin/python scripts/bench_corpus.py [--bench DIR] [--work DIR] [--repeat 2] [--steps a,b] [--json out.json]
+    .venv/bin/python scripts/bench_corpus.py [--bench DIR] [--work DIR] [--repeat 2] [--steps a,b] [--snapshot]
+                                             [--json out.json]
 """
 
 from __future__ import annotations
@@ -50,14 +53,40 @@ def command(man: str, out: str, workers: int, encoder: str) -> list[str]:
             "--segmented", "--no-cache", "--encoder", encoder, "--workers", str(workers), "--no-progress"]
 
 
+ENV: dict = {}  # PYTHONPATH of a snapshot of the code, with --snapshot
 PINNED = {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "ALIGN_ENCODER_THREADS")}
 
 
+def _spin(n: int) -> None:
+    s = 0
+    for i in range(n):
+        s += i
+
+
+def capacity() -> float:
+    """How many cores' worth of CPU two processes get right now (2.0 on an idle 2-core machine): the same pure
+    Python loop timed alone and as two processes at once. Other people's work on a shared machine shows here."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+
+    def timed(k):
+        ps = [ctx.Process(target=_spin, args=(15_000_000,)) for _ in range(k)]
+        t = time.perf_counter()
+        for p in ps:
+            p.start()
+        for p in ps:
+            p.join()
+        return time.perf_counter() - t
+
+    return round(2 * timed(1) / timed(2), 2)
+
+
 def run(cmd: list[str], env: dict | None = None) -> dict:
-    load = os.getloadavg()[0]
+    load, cap = os.getloadavg()[0], capacity()
     t = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})})
-    out = {"seconds": time.perf_counter() - t, "exit": p.returncode, "load_before": load,
+    p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **ENV, **(env or {})})
+    out = {"seconds": time.perf_counter() - t, "exit": p.returncode, "load_before": load, "capacity_before": cap,
            "load_after": os.getloadavg()[0], "stderr": p.stderr.strip().splitlines()[-3:]}
     m = re.search(r"aligned (\d+) document.*?(\d+) rows from (\d+) documents", p.stderr)
     if m:
@@ -86,9 +115,19 @@ def main() -> None:
     ap.add_argument("--encoder", default="use")
     ap.add_argument("--steps", default="throughput,memory,resume,corrupt")
     ap.add_argument("--json", default=None)
+    ap.add_argument("--snapshot", action="store_true",
+                    help="run a copy of the align package taken now (others may be editing the working tree)")
     a = ap.parse_args()
     work = a.work or tempfile.mkdtemp(prefix="bench-corpus-")
     os.makedirs(work, exist_ok=True)
+    if a.snapshot:
+        snap = os.path.join(work, "snapshot")
+        shutil.rmtree(snap, ignore_errors=True)
+        shutil.copytree(os.path.join(HERE, "..", "align"), os.path.join(snap, "align"),
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        ENV["PYTHONPATH"] = snap
+        subprocess.run(command(manifest(a.bench, os.path.join(work, "warm.csv"), 2), os.path.join(work, "warm"), 1,
+                               a.encoder), capture_output=True, env={**os.environ, **ENV})  # numba's cache, once
     steps = a.steps.split(",")
     man = manifest(a.bench, os.path.join(work, "all.csv"))
     report = {"bench": os.path.abspath(a.bench), "encoder": a.encoder, "cpus": os.cpu_count()}
@@ -108,7 +147,8 @@ def main() -> None:
                 res = run(command(man, out, w, a.encoder), env)
                 runs[k].append(res)
                 say(f"throughput: {k} worker(s), run {r + 1}: {res['seconds']:.1f} s, exit {res['exit']}, "
-                    f"load {res['load_before']:.1f}->{res['load_after']:.1f}, rss {res.get('rss_mib')}")
+                    f"load {res['load_before']:.1f}->{res['load_after']:.1f}, capacity {res['capacity_before']}, "
+                    f"rss {res.get('rss_mib')}")
                 if k == "2" and reference is None:
                     reference = out
         med = {k: statistics.median(x["seconds"] for x in v) for k, v in runs.items()}
@@ -139,7 +179,8 @@ def main() -> None:
         out = os.path.join(work, "killed")
         shutil.rmtree(out, ignore_errors=True)
         parts = os.path.join(out, ".work", "parts")
-        p = subprocess.Popen(command(man, out, 2, a.encoder), stderr=subprocess.DEVNULL, start_new_session=True)
+        p = subprocess.Popen(command(man, out, 2, a.encoder), stderr=subprocess.DEVNULL, start_new_session=True,
+                             env={**os.environ, **ENV})
         while p.poll() is None and (not os.path.isdir(parts) or len(os.listdir(parts)) < 50):
             time.sleep(0.2)
         os.killpg(p.pid, signal.SIGKILL)  # the command and its workers, as a node failure would

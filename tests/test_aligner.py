@@ -137,11 +137,11 @@ def test_dp_on_a_handmade_similarity_matrix():
     lo, hi = np.zeros(4, np.int64), np.full(4, 3, np.int64)
     prm = np.array([0.0, -0.1, 0.0, 1.0, 0.0])
     z = np.zeros((1, 3))
-    fwd, back = dp.forward(S, T, lens, lens, z, z, types, lo, hi, prm)
+    fwd, back = dp.forward(dp.gain_table(S, T, lens, lens, z, z, types, lo, hi, prm)[0], types, lo, hi)
     assert [(i, j) for i, j, _ in dp.trace(back, types, lo, 3, 3)] == [(1, 1), (2, 2), (3, 3)]
     T2 = np.zeros((1, 2, 3), np.float32)
     T2[0, 0], T2[0, 1] = eye[0], eye[2]
     lo2, hi2 = np.zeros(4, np.int64), np.full(4, 2, np.int64)
-    fwd, back = dp.forward(S, T2, lens, lens[:, :2], z, z[:, :2], types, lo2, hi2, prm)
+    fwd, back = dp.forward(dp.gain_table(S, T2, lens, lens[:, :2], z, z[:, :2], types, lo2, hi2, prm)[0], types, lo2, hi2)
     path = dp.trace(back, types, lo2, 3, 2)
     assert [tuple(types[t]) for _, _, t in path] == [(1, 1), (1, 0), (1, 1)]

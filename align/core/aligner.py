@@ -118,38 +118,37 @@ def _align_span(src, tgt, vs, vt, encoder, params: Params, prm: np.ndarray, scal
             real_t.update(want_t)
         return bool(want_s or want_t)
 
+    def solve():
+        G, SIM = dp.gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, prm)
+        fwd, back = dp.forward(G, types, lo, hi)
+        return G, SIM, fwd, dp.trace(back, types, lo, n, m)
+
     for rnd in range(params.rounds):
-        fwd, back = dp.forward(S, T, lenS, lenT, bonS, bonT, types, lo, hi, prm)
-        path = dp.trace(back, types, lo, n, m)
+        G, SIM, fwd, path = solve()
         if rnd == 0:
             # How far below a typical link a real link can fall here: tight for clean UN text, wide for noisy
             # or literary text. A 1-0/0-1 link must beat that spread, not a fixed number.
-            sims = [dp.link_gain(S, T, lenS, lenT, bonS, bonT, 1, 1, i, j, prm)[1] for i, j, t in path if t == 0]  # 1-1 links
+            sims = [SIM[i, j - lo[i], t] for i, j, t in path if t == 0]  # the 1-1 links
             if len(sims) >= 5:
                 mid, low = np.percentile(sims, [50, 10])
                 prm[1] = -params.skip * max(mid - low, 0.02)
-                fwd, back = dp.forward(S, T, lenS, lenT, bonS, bonT, types, lo, hi, prm)
-                path = dp.trace(back, types, lo, n, m)
+                G, SIM, fwd, path = solve()
+        cands = [(i, j, t) for i, j, t in path if types[t, 0] + types[t, 1] >= 3]
         if params.slack > 0:
-            bwd = dp.backward(S, T, lenS, lenT, bonS, bonT, types, lo, hi, prm)
-            cands = dp.near_best_links(S, T, lenS, lenT, bonS, bonT, types, lo, hi, prm, fwd, bwd, params.slack)
-        else:
-            cands = []
-        cands = list(cands) + [(i, j, t) for i, j, t in path if types[t, 0] + types[t, 1] >= 3]
+            cands += dp.near_best_links(G, types, lo, hi, fwd, dp.backward(G, types, lo, hi), params.slack)
         if not encode_blocks(cands):
             break
+    else:
+        G, SIM, fwd, path = solve()  # the last round's encodings are in: solve once more
 
-    # the tables of the last round may predate its final encodings: recompute them for the margins
-    fwd, back = dp.forward(S, T, lenS, lenT, bonS, bonT, types, lo, hi, prm)
-    path = dp.trace(back, types, lo, n, m)
-    bwd = dp.backward(S, T, lenS, lenT, bonS, bonT, types, lo, hi, prm)
+    bwd = dp.backward(G, types, lo, hi)
     p_i, p_j, p_t = (np.array(x, dtype=np.int64) for x in zip(*path))
-    margins = dp.link_margins(S, T, lenS, lenT, bonS, bonT, types, lo, hi, prm, fwd, bwd, p_i, p_j, p_t)
+    margins = dp.link_margins(G, types, lo, hi, fwd, bwd, p_i, p_j, p_t)
     links = []
     for (i, j, t), margin in zip(path, margins):
         a, b = int(types[t, 0]), int(types[t, 1])
         if a and b:
-            sim = dp.link_gain(S, T, lenS, lenT, bonS, bonT, a, b, i, j, prm)[1]
+            sim = SIM[i, j - lo[i], t]
         elif a:  # 1-0: how close the unlinked segment comes to any target segment near it
             near = T[0, max(lo[i - 1] - 2, 0):min(hi[i] + 2, m)]
             sim = float((near @ S[0, i - 1]).max()) - prm[0] if len(near) else 0.0

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from align.core.dp import block_vectors, forward, trace
+from align.core.dp import block_vectors, forward, gain_table, trace
 
-FULL_CELLS = 1_500_000     # below this many cells, search everything (a few MB, a few ms)
+FULL_CELLS = 250_000       # below this many cells, search everything (the gain table: ~30 MB at most)
 COARSE_TYPES = np.array([(1, 1), (1, 0), (0, 1), (1, 2), (2, 1)], dtype=np.int64)
 
 
@@ -44,7 +44,8 @@ def find_band(vs: np.ndarray, vt: np.ndarray, ls: np.ndarray, lt: np.ndarray, pa
     clo, chi = find_band(cs, ct, cls, clt, params, width)
     S, lenS = block_vectors(cs, cls, 2)
     T, lenT = block_vectors(ct, clt, 2)
-    fwd, back = forward(S, T, lenS, lenT, np.zeros(lenS.shape), np.zeros(lenT.shape), COARSE_TYPES, clo, chi, params)
+    G, _ = gain_table(S, T, lenS, lenT, np.zeros(lenS.shape), np.zeros(lenT.shape), COARSE_TYPES, clo, chi, params)
+    _, back = forward(G, COARSE_TYPES, clo, chi)
     path = trace(back, COARSE_TYPES, clo, len(cs), len(ct))
     # Each coarse link covers source rows [2*pi, 2*i] and target columns [2*pj, 2*j] at full resolution.
     lo = np.full(n + 1, m, dtype=np.int64)

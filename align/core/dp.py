@@ -90,73 +90,85 @@ def _width(lo, hi):
 
 
 @njit(cache=True)
-def forward(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params):
-    """Best gain of every band cell from (0, 0), and the link type that reached it."""
+def gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params):
+    """Gain and similarity of every link the band allows: G[i, j - lo[i], t] for the link of type t ending at
+    cell (i, j), NEG where it cannot be. Computed once per round; the passes below only read it."""
     n = S.shape[1]
-    score = np.full((n + 1, _width(lo, hi)), NEG)
-    back = np.full((n + 1, score.shape[1]), -1, dtype=np.int8)
-    score[0, 0 - lo[0]] = 0.0
+    w = _width(lo, hi)
+    G = np.full((n + 1, w, types.shape[0]), NEG, dtype=np.float32)
+    SIM = np.zeros((n + 1, w, types.shape[0]), dtype=np.float32)
     for i in range(n + 1):
         for j in range(lo[i], hi[i] + 1):
-            if i == 0 and j == 0:
-                continue
-            best = NEG
-            arg = -1
             for t in range(types.shape[0]):
                 a = types[t, 0]
                 b = types[t, 1]
                 pi = i - a
                 pj = j - b
-                if pi < 0 or pj < lo[max(pi, 0)] or pj > hi[max(pi, 0)]:
+                if (i == 0 and j == 0) or pi < 0 or pj < lo[max(pi, 0)] or pj > hi[max(pi, 0)]:
                     continue
-                prev = score[pi, pj - lo[pi]]
-                if prev <= NEG:
+                g, sim = link_gain(S, T, lenS, lenT, bonS, bonT, a, b, i, j, params)
+                G[i, j - lo[i], t] = g
+                SIM[i, j - lo[i], t] = sim
+    return G, SIM
+
+
+@njit(cache=True)
+def forward(G, types, lo, hi):
+    """Best gain of every band cell from (0, 0), and the link type that reached it."""
+    n = G.shape[0] - 1
+    score = np.full((n + 1, G.shape[1]), NEG)
+    back = np.full((n + 1, G.shape[1]), -1, dtype=np.int8)
+    score[0, 0 - lo[0]] = 0.0
+    for i in range(n + 1):
+        for j in range(lo[i], hi[i] + 1):
+            best = NEG
+            arg = -1
+            for t in range(types.shape[0]):
+                g = G[i, j - lo[i], t]
+                if g <= NEG:
                     continue
-                g, _ = link_gain(S, T, lenS, lenT, bonS, bonT, a, b, i, j, params)
-                if prev + g > best:
+                pi = i - types[t, 0]
+                prev = score[pi, j - types[t, 1] - lo[pi]]
+                if prev > NEG and prev + g > best:
                     best = prev + g
                     arg = t
-            score[i, j - lo[i]] = best
-            back[i, j - lo[i]] = arg
+            if arg >= 0:
+                score[i, j - lo[i]] = best
+                back[i, j - lo[i]] = arg
     return score, back
 
 
 @njit(cache=True)
-def backward(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params):
+def backward(G, types, lo, hi):
     """Best gain from every band cell to the end (n, hi[n])."""
-    n = S.shape[1]
+    n = G.shape[0] - 1
     m = hi[n]
-    score = np.full((n + 1, _width(lo, hi)), NEG)
+    score = np.full((n + 1, G.shape[1]), NEG)
     score[n, m - lo[n]] = 0.0
     for i in range(n, -1, -1):
         for j in range(hi[i], lo[i] - 1, -1):
-            if i == n and j == m:
+            here = score[i, j - lo[i]]
+            if here <= NEG:
                 continue
-            best = NEG
+            # push this cell's best continuation back to every cell a link into it starts from
             for t in range(types.shape[0]):
-                a = types[t, 0]
-                b = types[t, 1]
-                ni = i + a
-                nj = j + b
-                if ni > n or nj < lo[ni] or nj > hi[ni]:
+                g = G[i, j - lo[i], t]
+                if g <= NEG:
                     continue
-                nxt = score[ni, nj - lo[ni]]
-                if nxt <= NEG:
-                    continue
-                g, _ = link_gain(S, T, lenS, lenT, bonS, bonT, a, b, ni, nj, params)
-                if nxt + g > best:
-                    best = nxt + g
-            score[i, j - lo[i]] = best
+                pi = i - types[t, 0]
+                pj = j - types[t, 1]
+                if here + g > score[pi, pj - lo[pi]]:
+                    score[pi, pj - lo[pi]] = here + g
     return score
 
 
 @njit(cache=True)
-def near_best_links(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params, fwd, bwd, slack):
+def near_best_links(G, types, lo, hi, fwd, bwd, slack):
     """Links (i, j, type) of at least 3 segments on some path scoring within `slack` of the best path.
 
     These are the merges worth checking with real (re-encoded) block vectors.
     """
-    n = S.shape[1]
+    n = G.shape[0] - 1
     best = bwd[0, 0 - lo[0]]
     out = []
     for i in range(n + 1):
@@ -167,17 +179,11 @@ def near_best_links(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params, fwd, bw
             for t in range(types.shape[0]):
                 a = types[t, 0]
                 b = types[t, 1]
-                if a == 0 or b == 0 or a + b < 3:
+                g = G[i, j - lo[i], t]
+                if a == 0 or b == 0 or a + b < 3 or g <= NEG:
                     continue
-                pi = i - a
-                pj = j - b
-                if pi < 0 or pj < lo[max(pi, 0)] or pj > hi[max(pi, 0)]:
-                    continue
-                before = fwd[pi, pj - lo[pi]]
-                if before <= NEG:
-                    continue
-                g, _ = link_gain(S, T, lenS, lenT, bonS, bonT, a, b, i, j, params)
-                if before + g + after >= best - slack:
+                before = fwd[i - a, j - b - lo[i - a]]
+                if before > NEG and before + g + after >= best - slack:
                     out.append((i, j, t))
     return out
 
@@ -236,24 +242,22 @@ def typical_match(vs, vt, lo, hi):
 
 
 @njit(cache=True)
-def link_margins(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params, fwd, bwd, path_i, path_j, path_t):
+def link_margins(G, types, lo, hi, fwd, bwd, path_i, path_j, path_t):
     """For each link of the best path: how much worse the best path that does *not* use it is.
 
     Any path without link L covers L's segments with other links, one of which overlaps L; so the margin is
     the best total minus the best total through any link overlapping L but other than L. A large margin means
     the DP had no close alternative: the strongest sign that a link is right.
     """
-    n = S.shape[1]
+    n = G.shape[0] - 1
     m = hi[n]
     best = bwd[0, 0 - lo[0]]
     owner_s = np.full(n, -1)
     owner_t = np.full(m, -1)
     for k in range(path_i.shape[0]):
-        a = types[path_t[k], 0]
-        b = types[path_t[k], 1]
-        for x in range(path_i[k] - a, path_i[k]):
+        for x in range(path_i[k] - types[path_t[k], 0], path_i[k]):
             owner_s[x] = k
-        for y in range(path_j[k] - b, path_j[k]):
+        for y in range(path_j[k] - types[path_t[k], 1], path_j[k]):
             owner_t[y] = k
     rival_s = np.full(n, NEG)
     rival_t = np.full(m, NEG)
@@ -263,16 +267,14 @@ def link_margins(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params, fwd, bwd, 
             if after <= NEG:
                 continue
             for t in range(types.shape[0]):
-                a = types[t, 0]
-                b = types[t, 1]
-                pi = i - a
-                pj = j - b
-                if pi < 0 or pj < lo[max(pi, 0)] or pj > hi[max(pi, 0)]:
+                g = G[i, j - lo[i], t]
+                if g <= NEG:
                     continue
+                pi = i - types[t, 0]
+                pj = j - types[t, 1]
                 before = fwd[pi, pj - lo[pi]]
                 if before <= NEG:
                     continue
-                g, _ = link_gain(S, T, lenS, lenT, bonS, bonT, a, b, i, j, params)
                 through = before + g + after
                 for x in range(pi, i):
                     k = owner_s[x]
@@ -284,12 +286,10 @@ def link_margins(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params, fwd, bwd, 
                         rival_t[y] = through
     out = np.empty(path_i.shape[0])
     for k in range(path_i.shape[0]):
-        a = types[path_t[k], 0]
-        b = types[path_t[k], 1]
         rival = NEG
-        for x in range(path_i[k] - a, path_i[k]):
+        for x in range(path_i[k] - types[path_t[k], 0], path_i[k]):
             rival = max(rival, rival_s[x])
-        for y in range(path_j[k] - b, path_j[k]):
+        for y in range(path_j[k] - types[path_t[k], 1], path_j[k]):
             rival = max(rival, rival_t[y])
         out[k] = best - rival if rival > NEG else 10.0
     return out
