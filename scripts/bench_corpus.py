@@ -1,8 +1,9 @@
 """Benchmark of `align corpus` on unpc-ar-en (issue 5, must reach), through the command line as a user runs it.
 
-    throughput  the 100 documents (--segmented, ar -> en, --no-cache) with --workers 1 and --workers 2, each
-                --repeat times from an empty output folder; wall-clock time of the whole command (start-up,
-                encoder loading and the dataset build included); target: 2 workers >= 1.7x the throughput of 1
+    throughput  the 100 documents (--segmented, ar -> en, --no-cache) with --workers 1 (as is, and with every
+                thread pool pinned to 1), --workers 2 and --dask local --workers 2, each --repeat times from an
+                empty output folder; wall-clock time of the whole command (start-up, encoder loading and the
+                dataset build included); target: 2 workers >= 1.7x the throughput of 1
     memory      peak resident memory of each worker process with 25, 50 and 100 documents (2 workers); target:
                 flat as the corpus grows
     resume      a run killed (SIGKILL to the whole process group) once half the documents are done, then re-run:
@@ -48,9 +49,9 @@ def manifest(bench: str, path: str, n: int | None = None, src_dir: str | None = 
     return path
 
 
-def command(man: str, out: str, workers: int, encoder: str) -> list[str]:
+def command(man: str, out: str, workers: int, encoder: str, *extra: str) -> list[str]:
     return [sys.executable, "-m", "align", "corpus", man, "-o", out, "--src-lang", "ar", "--tgt-lang", "en",
-            "--segmented", "--no-cache", "--encoder", encoder, "--workers", str(workers), "--no-progress"]
+            "--segmented", "--no-cache", "--encoder", encoder, "--workers", str(workers), "--no-progress", *extra]
 
 
 ENV: dict = {}  # PYTHONPATH of a snapshot of the code, with --snapshot
@@ -88,9 +89,9 @@ def run(cmd: list[str], env: dict | None = None) -> dict:
     p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **ENV, **(env or {})})
     out = {"seconds": time.perf_counter() - t, "exit": p.returncode, "load_before": load, "capacity_before": cap,
            "load_after": os.getloadavg()[0], "stderr": p.stderr.strip().splitlines()[-3:]}
-    m = re.search(r"aligned (\d+) document.*?(\d+) rows from (\d+) documents", p.stderr)
-    if m:
-        out.update(aligned=int(m[1]), rows=int(m[2]), docs=int(m[3]))
+    m = re.search(r"aligned (\d+) document pair\(s\) in ([\d.]+) s.*?(\d+) rows from (\d+) documents", p.stderr)
+    if m:  # the aligning phase alone: worker start-up included, the command's start and the dataset build not
+        out.update(aligned=int(m[1]), align_seconds=float(m[2]), rows=int(m[3]), docs=int(m[4]))
     m = re.search(r"peak memory per aligning process: ([\d, ]+) MiB", p.stderr)
     if m:
         out["rss_mib"] = [int(x) for x in m[1].split(",")]
@@ -138,13 +139,15 @@ def main() -> None:
         # "1": --workers 1 as it is (in-process, the encoder on all cores); "1-pinned": the same with every
         # thread pool at 1, i.e. exactly one worker's share; "2": --workers 2. Interleaved, so that a change
         # in the machine's load hits every setting alike.
-        settings = {"1": (1, None), "1-pinned": (1, PINNED), "2": (2, None)}
+        # "2-dask": --dask local --workers 2, for comparison.
+        settings = {"1": (1, None, ()), "1-pinned": (1, PINNED, ()), "2": (2, None, ()),
+                    "2-dask": (2, None, ("--dask", "local"))}
         runs = {k: [] for k in settings}
         for r in range(a.repeat):
-            for k, (w, env) in settings.items():
+            for k, (w, env, extra) in settings.items():
                 out = os.path.join(work, f"tp-{k}-{r}")
                 shutil.rmtree(out, ignore_errors=True)
-                res = run(command(man, out, w, a.encoder), env)
+                res = run(command(man, out, w, a.encoder, *extra), env)
                 runs[k].append(res)
                 say(f"throughput: {k} worker(s), run {r + 1}: {res['seconds']:.1f} s, exit {res['exit']}, "
                     f"load {res['load_before']:.1f}->{res['load_after']:.1f}, capacity {res['capacity_before']}, "
@@ -152,12 +155,16 @@ def main() -> None:
                 if k == "2" and reference is None:
                     reference = out
         med = {k: statistics.median(x["seconds"] for x in v) for k, v in runs.items()}
+        phase = {k: statistics.median(x["align_seconds"] for x in v) for k, v in runs.items()}
         report["throughput"] = {
             "runs": runs, "median_seconds": med, "docs_per_s": {k: 100 / t for k, t in med.items()},
             "speedup_vs_1": med["1"] / med["2"], "speedup_vs_1_pinned": med["1-pinned"] / med["2"],
-            "same_bytes_1_vs_2": folder_hash(os.path.join(work, "tp-1-0")) == folder_hash(reference)}
+            "median_align_seconds": phase, "align_phase_speedup": phase["1"] / phase["2"],
+            "same_bytes_1_vs_2": folder_hash(os.path.join(work, "tp-1-0")) == folder_hash(reference),
+            "same_bytes_dask_vs_2": folder_hash(os.path.join(work, "tp-2-dask-0")) == folder_hash(reference)}
         say(f"throughput: median {med['1']:.1f} s (1 worker), {med['1-pinned']:.1f} s (1 worker, 1 thread), "
-            f"{med['2']:.1f} s (2 workers): {med['1'] / med['2']:.2f}x, {med['1-pinned'] / med['2']:.2f}x")
+            f"{med['2']:.1f} s (2 workers), {med['2-dask']:.1f} s (2 Dask workers): "
+            f"{med['1'] / med['2']:.2f}x, {med['1-pinned'] / med['2']:.2f}x")
 
     if "memory" in steps:
         mem = {}

@@ -290,6 +290,12 @@ def test_cli_exit_statuses(tmp_path):
     assert r.exit_code == 3 and "2 document pair(s) failed" in r.output
     r = CliRunner().invoke(main, ["corpus", broken, "--no-progress"])  # no -o and no output in the YAML
     assert r.exit_code == 2 and r.output.count("\n") == 1 and "no output folder" in r.output
+    # a folder of the user's with a data/ in it is not overwritten
+    (tmp_path / "mine" / "data").mkdir(parents=True)
+    (tmp_path / "mine" / "data" / "thesis.txt").write_text("precious")
+    r = CliRunner().invoke(main, ["corpus", yaml_path, "-o", str(tmp_path / "mine"), "--no-progress"])
+    assert r.exit_code == 2 and "not made by `align corpus`" in r.output
+    assert (tmp_path / "mine" / "data" / "thesis.txt").read_text() == "precious"
 
 
 class _KillsItsWorker(Doc):
@@ -309,3 +315,23 @@ def test_a_dead_worker_stops_the_run_with_a_resume_hint(built, tmp_path):
     with pytest.raises(WorkerDied, match="re-run the same command to resume"):
         build_corpus(dataclasses.replace(cfg, docs=[killer, *cfg.docs]), str(tmp_path / "out"), workers=2,
                      progress=False)
+
+
+def test_one_worker_runs_single_threaded_like_every_worker(built, tmp_path, monkeypatch):
+    """Threads change how BLAS sums: --workers 1 must use the workers' setting to give the same bytes."""
+    from threadpoolctl import threadpool_info
+
+    import align.corpus.run as run
+
+    cfg, _, _, _ = built
+    real, seen = run.align_doc, []
+
+    def spy(doc, job, encoder):
+        seen.append((os.environ.get("ALIGN_ENCODER_THREADS"), {i["num_threads"] for i in threadpool_info()}))
+        return real(doc, job, encoder)
+
+    before = (os.environ.get("ALIGN_ENCODER_THREADS"), {i["num_threads"] for i in threadpool_info()})
+    monkeypatch.setattr(run, "align_doc", spy)
+    build_corpus(cfg, str(tmp_path / "out"), progress=False)
+    assert seen and all(s == ("1", {1}) for s in seen)
+    assert (os.environ.get("ALIGN_ENCODER_THREADS"), {i["num_threads"] for i in threadpool_info()}) == before

@@ -28,7 +28,7 @@ OK, INTERNAL, USAGE, PARTIAL = 0, 1, 2, 3
 @click.option("--skip", type=float, default=None, help="Aligner setting for unaligned segments (see align pair --help).")
 @click.option("--max-link", type=int, default=None, help="Most segments in one link, both sides together.")
 @click.option("-j", "--workers", type=int, default=1, show_default=True,
-              help="Worker processes (1: in this process). With --dask local: Dask workers.")
+              help="Worker processes, one thread each (1: in this process). With --dask local: Dask workers.")
 @click.option("--dask", metavar="ADDRESS|local", default=None,
               help="Run on a Dask cluster: a scheduler address (tcp://host:8786) or `local`.")
 @click.option("--retries", type=int, default=2, show_default=True,

@@ -102,7 +102,7 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
         write(al, os.path.join(out, name + EXTENSIONS[fmt]), fmt)
     click.echo(f"aligned {len(jobs) - failed} of {len(jobs)} document pairs into {out}", err=True)
     if failed:
-        sys.exit(1)
+        sys.exit(3)  # as `align corpus`: some pairs failed, the others are written
 
 
 def _report(al, outs):

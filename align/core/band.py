@@ -39,6 +39,8 @@ def find_band(vs: np.ndarray, vt: np.ndarray, ls: np.ndarray, lt: np.ndarray, pa
     n, m = len(vs), len(vt)
     if (n + 1) * (m + 1) <= FULL_CELLS or n < 4 or m < 4:
         return full(n, m)
+    params = np.array(params, dtype=float)
+    params[0] = 0.0  # raw cosines here, not the document's scale: no offset
     cs, ct = _halve(vs), _halve(vt)
     cls, clt = _lengths(ls), _lengths(lt)
     clo, chi = find_band(cs, ct, cls, clt, params, width)

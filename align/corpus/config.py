@@ -58,9 +58,8 @@ class CorpusConfig:
     output: str | None = None
     shard_rows: int = 100_000
     meta_columns: tuple = ()
-    card: dict = field(default_factory=dict)     # name, pretty_name, license, description, citation
-    publish: dict = field(default_factory=dict)  # repo_id, private
-    base_dir: str = "."                          # where relative paths in the config were resolved
+    card: dict = field(default_factory=dict)     # name, pretty_name, license(_name/_link), description, citation
+    publish: dict = field(default_factory=dict)  # repo_id, private, token_env
 
 
 _CARD_KEYS = ("name", "pretty_name", "license", "license_name", "license_link", "description", "citation")
@@ -77,11 +76,9 @@ def load_config(path: str, **overrides) -> CorpusConfig:
     if path.lower().endswith((".yaml", ".yml")):
         cfg = _from_yaml(path)
     else:
-        base = os.path.dirname(os.path.abspath(path))
         docs, columns = _read_csv(path, segmented=False, meta={})
         stem = os.path.splitext(os.path.basename(path))[0]
-        cfg = CorpusConfig(docs=docs, src_lang="", tgt_lang="", meta_columns=tuple(columns), base_dir=base,
-                           card={"name": stem})
+        cfg = CorpusConfig(docs=docs, src_lang="", tgt_lang="", meta_columns=tuple(columns), card={"name": stem})
     return _apply(cfg, overrides)
 
 
@@ -168,6 +165,7 @@ def _from_yaml(path: str) -> CorpusConfig:
         params = Params(**(y.get("align") or {}))
     except TypeError as e:
         raise AlignError(f"{path}: align: {e} (known: {', '.join(f.name for f in dataclasses.fields(Params))})") from None
+    _unknown(y.get("publish") or {}, {"repo_id", "private", "token_env"}, f"{path}: publish")
     out = y.get("output")
     exports = y.get("export") or ()
     return CorpusConfig(
@@ -177,7 +175,7 @@ def _from_yaml(path: str) -> CorpusConfig:
         exports=tuple([exports] if isinstance(exports, str) else exports),
         output=os.path.abspath(os.path.join(base, out)) if out else None, shard_rows=int(y.get("shard_rows", 100_000)),
         meta_columns=tuple(columns), card={k: y[k] for k in _CARD_KEYS if y.get(k) is not None},
-        publish=dict(y.get("publish") or {}), base_dir=base,
+        publish=dict(y.get("publish") or {}),
     )
 
 

@@ -109,6 +109,11 @@ def write_dataset(cfg: CorpusConfig, out: str, done: list, failures: int = 0) ->
     write_plot(stats, os.path.join(out, "scores.png"))
     write_card(cfg, stats, feats, os.path.join(out, "README.md"))
     shutil.rmtree(build, ignore_errors=True)
+    from align.publish import card_problems
+
+    problems = card_problems(out)  # the check `align publish` makes: a card we wrote must pass it
+    if problems:
+        raise RuntimeError(f"the dataset card written to {out} is invalid: {problems[0]}")
     return stats
 
 

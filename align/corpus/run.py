@@ -57,7 +57,13 @@ def build_corpus(cfg: CorpusConfig, out: str, workers: int = 1, dask: str | None
         raise AlignError("--workers must be at least 1")
     job = Job(cfg.src_lang, cfg.tgt_lang, cfg.encoder, cfg.cache, cfg.params)
     parts_dir = os.path.join(out, WORK, "parts")
-    os.makedirs(parts_dir, exist_ok=True)
+    # The build replaces data/ and export/ in the folder: never in a folder that is not one of ours.
+    if os.path.isdir(out) and os.listdir(out) and not os.path.isdir(os.path.join(out, WORK)):
+        raise AlignError(f"{out} is not empty and was not made by `align corpus`; give a new or empty folder")
+    try:
+        os.makedirs(parts_dir, exist_ok=True)
+    except OSError as e:
+        raise AlignError(f"{out}: cannot write ({e.strerror})") from None
     have = set(os.listdir(parts_dir))
     for name in [n for n in have if n.startswith(".tmp-")]:  # a part being written when a run was killed
         os.unlink(os.path.join(parts_dir, name))
@@ -122,16 +128,30 @@ def _failure(doc: Doc, e: BaseException) -> dict:
 
 
 def _in_process(todo: list[Doc], job: Job, retries: int):
-    """--workers 1: no worker process; the encoder uses its default threads."""
-    encoder = load_encoder(job)
-    for doc in todo:
-        for attempt in range(retries + 1):
-            try:
-                result = align_doc(doc, job, encoder)
-                break
-            except Exception as e:  # not a bad input (those come back as failures): maybe transient, retry
-                result = _failure(doc, e)
-        yield result
+    """--workers 1: no worker process, but the same single-thread setting as a worker. (Threads change how
+    BLAS and torch sum, so a score's 4th decimal can differ, e.g. 0.7353 vs 0.7354 on unpc-ar-en: with the
+    same setting everywhere, every --workers/--dask choice gives the same bytes, and a run can be resumed
+    with another. Several cores are for --workers N, which beats threads: see scripts/bench_corpus.py.)"""
+    from threadpoolctl import threadpool_limits
+
+    saved = os.environ.get("ALIGN_ENCODER_THREADS")
+    os.environ["ALIGN_ENCODER_THREADS"] = "1"  # read by the encoder when it loads
+    try:
+        with threadpool_limits(limits=1):  # numpy's BLAS and OpenMP, already loaded in this process
+            encoder = load_encoder(job)
+            for doc in todo:
+                for attempt in range(retries + 1):
+                    try:
+                        result = align_doc(doc, job, encoder)
+                        break
+                    except Exception as e:  # not a bad input (those come back as failures): maybe transient
+                        result = _failure(doc, e)
+                yield result
+    finally:
+        if saved is None:
+            os.environ.pop("ALIGN_ENCODER_THREADS", None)
+        else:
+            os.environ["ALIGN_ENCODER_THREADS"] = saved
 
 
 def _in_pool(todo: list[Doc], job: Job, workers: int, retries: int):

@@ -103,8 +103,13 @@ def _with_worker(result: dict, encoder) -> dict:
 
 
 def pin_threads() -> None:
+    """One thread for everything in this (worker) process: the variables for libraries loaded from now on,
+    threadpoolctl for BLAS/OpenMP already loaded (a Dask worker has numpy loaded before our plugin runs)."""
+    from threadpoolctl import threadpool_limits
+
     for v in THREAD_VARS:
         os.environ[v] = "1"
+    threadpool_limits(limits=1)
 
 
 # --- local worker processes -----------------------------------------------------------------------------------

@@ -18,6 +18,12 @@ FORMATS = ("jsonl", "ladder", "tsv", "html")
 EXTENSIONS = {"jsonl": ".jsonl", "ladder": ".ladder", "tsv": ".tsv", "html": ".html"}
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_open(path: str, mode: str = "w"):
     directory = os.path.dirname(os.path.abspath(path))
@@ -29,6 +35,7 @@ def atomic_open(path: str, mode: str = "w"):
     try:
         with open(fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else "\n") as f:
             yield f
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes owner-only files; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
