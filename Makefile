@@ -1,5 +1,6 @@
 # Two commands from a fresh clone (see README):
-#   make demo   set up .venv and align the bundled sample (UDHR Arabic/English, the seed UN letter)
+#   make demo   set up .venv, align the bundled sample (UDHR Arabic/English, the seed UN letter), build the
+#               sample dataset of corpora/udhr-ar-en
 #   make test   set up .venv with the test extras and run the test suite
 PY ?= python3
 VENV := .venv
@@ -23,7 +24,9 @@ demo: setup
 	$(BIN)/align segment seeds/S-2018-letter-syria-hajin.en.txt --lang en -o out/S-2018-letter.structure.txt
 	$(BIN)/align pair seeds/udhr_arb.txt seeds/udhr_eng.txt --src-lang ar --tgt-lang en \
 		-o out/udhr.jsonl -o out/udhr.html -o out/udhr.tsv
-	@echo "open out/udhr.html for the side-by-side review; out/udhr.jsonl holds every link"
+	$(BIN)/align corpus corpora/udhr-ar-en/corpus.yaml --workers 2
+	@echo "open out/udhr.html for the side-by-side review; out/udhr.jsonl holds every link;"
+	@echo "build/udhr-ar-en/ is a Hugging Face dataset folder (README.md card, data/*.parquet, export/)"
 
 test: setup-test
 	$(BIN)/python -m pytest -q
@@ -32,4 +35,4 @@ bench: setup-test
 	$(BIN)/python scripts/bench.py ../shared/bench --baselines --scale --repeat
 
 clean:
-	rm -rf out
+	rm -rf out build

@@ -137,11 +137,28 @@ def test_dp_on_a_handmade_similarity_matrix():
     lo, hi = np.zeros(4, np.int64), np.full(4, 3, np.int64)
     prm = np.array([0.0, -0.1, 0.0, 1.0, 0.0])
     z = np.zeros((1, 3))
-    fwd, back = dp.forward(dp.gain_table(S, T, lens, lens, z, z, types, lo, hi, prm)[0], types, lo, hi)
+    fwd, back = dp.forward(dp.gain_table(S, T, lens, lens, z, z, types, lo, hi, prm, dp.dense_sims(S, T))[0], types, lo, hi)
     assert [(i, j) for i, j, _ in dp.trace(back, types, lo, 3, 3)] == [(1, 1), (2, 2), (3, 3)]
     T2 = np.zeros((1, 2, 3), np.float32)
     T2[0, 0], T2[0, 1] = eye[0], eye[2]
     lo2, hi2 = np.zeros(4, np.int64), np.full(4, 2, np.int64)
-    fwd, back = dp.forward(dp.gain_table(S, T2, lens, lens[:, :2], z, z[:, :2], types, lo2, hi2, prm)[0], types, lo2, hi2)
+    fwd, back = dp.forward(dp.gain_table(S, T2, lens, lens[:, :2], z, z[:, :2], types, lo2, hi2, prm, np.zeros((0, 0, 0, 0), np.float32))[0], types, lo2, hi2)
     path = dp.trace(back, types, lo2, 3, 2)
     assert [tuple(types[t]) for _, _, t in path] == [(1, 1), (1, 0), (1, 1)]
+
+
+def test_dense_and_per_cell_gains_agree():
+    # the BLAS path (full band) and the per-cell dot products must give the same table
+    rng = np.random.default_rng(1)
+    v1 = rng.standard_normal((9, 16)).astype(np.float32)
+    v2 = rng.standard_normal((7, 16)).astype(np.float32)
+    S, lenS = dp.block_vectors(v1 / np.linalg.norm(v1, axis=1, keepdims=True), rng.uniform(5, 50, 9), 3)
+    T, lenT = dp.block_vectors(v2 / np.linalg.norm(v2, axis=1, keepdims=True), rng.uniform(5, 50, 7), 3)
+    types = link_types(Params(max_block=3, max_link=4))
+    lo, hi = np.zeros(10, np.int64), np.full(10, 7, np.int64)
+    prm = np.array([0.1, -0.05, 0.35, 1.2, 0.1])
+    bonS, bonT = np.full(lenS.shape, 0.15), np.full(lenT.shape, 0.15)
+    G1, S1 = dp.gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, prm, dp.dense_sims(S, T))
+    G2, S2 = dp.gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, prm, np.zeros((0, 0, 0, 0), np.float32))
+    assert np.allclose(G1, G2, atol=1e-5) and np.allclose(S1, S2, atol=1e-5)
+    assert (G1 > dp.NEG).sum() > 100

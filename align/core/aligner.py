@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from align.core import dp
-from align.core.band import find_band
+from align.core.band import FULL_CELLS, find_band
 from align.links import Link
 
 
@@ -25,7 +25,7 @@ class Params:
     max_link: int = 5         # most segments in a link, both sides together (5: 1-1 ... 1-4, 2-3, 3-2, 4-1)
     skip: float = 0.3         # a 1-0 or 0-1 link costs this times the spread of the document's link similarities
     neighbour: float = 0.1    # weight of the local margin (similarity to the segments next to the link)
-    length: float = 0.5       # weight of length agreement
+    length: float = 0.35      # weight of length agreement
     slack: float = 0.15       # re-encode merges on paths within this gain of the best
     optimism: float = 0.15    # similarity added to a block until it is encoded for real
     width: int = 12           # band half-width (segments) around the coarse path for long documents
@@ -118,8 +118,11 @@ def _align_span(src, tgt, vs, vt, encoder, params: Params, prm: np.ndarray, scal
             real_t.update(want_t)
         return bool(want_s or want_t)
 
+    full_band = (n + 1) * (m + 1) <= FULL_CELLS and lo.max() == 0 and hi.min() == m
+
     def solve():
-        G, SIM = dp.gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, prm)
+        D = dp.dense_sims(S, T) if full_band else np.zeros((0, 0, 0, 0), np.float32)
+        G, SIM = dp.gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, prm, D)
         fwd, back = dp.forward(G, types, lo, hi)
         return G, SIM, fwd, dp.trace(back, types, lo, n, m)
 

@@ -46,7 +46,8 @@ def find_band(vs: np.ndarray, vt: np.ndarray, ls: np.ndarray, lt: np.ndarray, pa
     clo, chi = find_band(cs, ct, cls, clt, params, width)
     S, lenS = block_vectors(cs, cls, 2)
     T, lenT = block_vectors(ct, clt, 2)
-    G, _ = gain_table(S, T, lenS, lenT, np.zeros(lenS.shape), np.zeros(lenT.shape), COARSE_TYPES, clo, chi, params)
+    G, _ = gain_table(S, T, lenS, lenT, np.zeros(lenS.shape), np.zeros(lenT.shape), COARSE_TYPES, clo, chi, params,
+                      np.zeros((0, 0, 0, 0), np.float32))
     _, back = forward(G, COARSE_TYPES, clo, chi)
     path = trace(back, COARSE_TYPES, clo, len(cs), len(ct))
     # Each coarse link covers source rows [2*pi, 2*i] and target columns [2*pj, 2*j] at full resolution.

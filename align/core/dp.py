@@ -63,21 +63,50 @@ def _neighbours(vec, singles, k, end):
 
 
 @njit(cache=True, fastmath=True)
+def _finish(sim, nb_s, nb_t, ls, lt, bonus, params):
+    """(gain, sim) from a link's raw similarity and its blocks' similarities to the neighbouring segments."""
+    offset, len_w, ratio, nb_w = params[0], params[2], params[3], params[4]
+    sim = sim - nb_w * 0.5 * (nb_s + nb_t) + bonus - offset
+    lt = lt * ratio
+    fit = np.log2(1.0 + min(ls, lt) / max(ls, lt))
+    return sim * (1.0 - len_w + len_w * fit), sim
+
+
+@njit(cache=True, fastmath=True)
 def link_gain(S, T, lenS, lenT, bonS, bonT, a, b, i, j, params):
     """(gain, sim) of the link of a source and b target segments ending at cell (i, j)."""
-    offset, skip, len_w, ratio, nb_w = params[0], params[1], params[2], params[3], params[4]
     if a == 0 or b == 0:
-        return skip, 0.0
-    ls = lenS[a - 1, i - 1] + 1.0
-    lt = (lenT[b - 1, j - 1] + 1.0) * ratio
+        return params[1], 0.0
     sv = S[a - 1, i - 1]
     tv = T[b - 1, j - 1]
-    sim = _dot(sv, tv)
-    if nb_w != 0.0:
-        sim -= nb_w * 0.5 * (_neighbours(sv, T[0], b, j) + _neighbours(tv, S[0], a, i))
-    fit = np.log2(1.0 + min(ls, lt) / max(ls, lt))
-    sim += bonS[a - 1, i - 1] + bonT[b - 1, j - 1] - offset
-    return sim * (1.0 - len_w + len_w * fit), sim
+    nb_s = _neighbours(sv, T[0], b, j) if params[4] != 0.0 else 0.0
+    nb_t = _neighbours(tv, S[0], a, i) if params[4] != 0.0 else 0.0
+    return _finish(_dot(sv, tv), nb_s, nb_t, lenS[a - 1, i - 1] + 1.0, lenT[b - 1, j - 1] + 1.0,
+                   bonS[a - 1, i - 1] + bonT[b - 1, j - 1], params)
+
+
+@njit(cache=True, fastmath=True)
+def _mean2(x, ok_x, y, ok_y):
+    if ok_x and ok_y:
+        return 0.5 * (x + y)
+    if ok_x:
+        return x
+    if ok_y:
+        return y
+    return 0.0
+
+
+@njit(cache=True, fastmath=True)
+def link_gain_dense(D, lenS, lenT, bonS, bonT, a, b, i, j, params):
+    """link_gain reading precomputed similarities D[a-1, b-1] = S[a-1] @ T[b-1].T (full band only)."""
+    if a == 0 or b == 0:
+        return params[1], 0.0
+    n = D.shape[2]
+    m = D.shape[3]
+    nb_s = _mean2(D[a - 1, 0, i - 1, max(j - b - 1, 0)], j - b - 1 >= 0, D[a - 1, 0, i - 1, min(j, m - 1)], j < m)
+    nb_t = _mean2(D[0, b - 1, max(i - a - 1, 0), j - 1], i - a - 1 >= 0, D[0, b - 1, min(i, n - 1), j - 1], i < n)
+    return _finish(D[a - 1, b - 1, i - 1, j - 1], nb_s, nb_t, lenS[a - 1, i - 1] + 1.0, lenT[b - 1, j - 1] + 1.0,
+                   bonS[a - 1, i - 1] + bonT[b - 1, j - 1], params)
 
 
 @njit(cache=True)
@@ -89,10 +118,17 @@ def _width(lo, hi):
     return w
 
 
+def dense_sims(S: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """D[a-1, b-1] = S[a-1] @ T[b-1].T: every block-to-block similarity, by BLAS, for a full-band document."""
+    return np.einsum("aid,bjd->abij", S, T, optimize=True).astype(np.float32)
+
+
 @njit(cache=True)
-def gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params):
+def gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params, D):
     """Gain and similarity of every link the band allows: G[i, j - lo[i], t] for the link of type t ending at
-    cell (i, j), NEG where it cannot be. Computed once per round; the passes below only read it."""
+    cell (i, j), NEG where it cannot be. Computed once per round; the passes below only read it.
+    D: dense_sims(S, T) when the band is the full matrix (faster), else an empty array."""
+    dense = D.shape[0] > 0
     n = S.shape[1]
     w = _width(lo, hi)
     G = np.full((n + 1, w, types.shape[0]), NEG, dtype=np.float32)
@@ -106,7 +142,10 @@ def gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params):
                 pj = j - b
                 if (i == 0 and j == 0) or pi < 0 or pj < lo[max(pi, 0)] or pj > hi[max(pi, 0)]:
                     continue
-                g, sim = link_gain(S, T, lenS, lenT, bonS, bonT, a, b, i, j, params)
+                if dense:
+                    g, sim = link_gain_dense(D, lenS, lenT, bonS, bonT, a, b, i, j, params)
+                else:
+                    g, sim = link_gain(S, T, lenS, lenT, bonS, bonT, a, b, i, j, params)
                 G[i, j - lo[i], t] = g
                 SIM[i, j - lo[i], t] = sim
     return G, SIM
