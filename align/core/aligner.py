@@ -138,15 +138,16 @@ def _align_span(src, tgt, vs, vt, encoder, params: Params, prm: np.ndarray, scal
                 G, SIM, fwd, path = solve()
         cands = [(i, j, t) for i, j, t in path if types[t, 0] + types[t, 1] >= 3]
         if params.slack > 0:
-            cands += dp.near_best_links(G, types, lo, hi, fwd, dp.backward(G, types, lo, hi), params.slack)
+            TH = dp.through_table(G, types, lo, hi, fwd, dp.backward(G, types, lo, hi))
+            cands += dp.near_best_links(TH, types, lo, fwd[n, m - lo[n]], params.slack)
         if not encode_blocks(cands):
             break
     else:
         G, SIM, fwd, path = solve()  # the last round's encodings are in: solve once more
 
-    bwd = dp.backward(G, types, lo, hi)
+    TH = dp.through_table(G, types, lo, hi, fwd, dp.backward(G, types, lo, hi))
     p_i, p_j, p_t = (np.array(x, dtype=np.int64) for x in zip(*path))
-    margins = dp.link_margins(G, types, lo, hi, fwd, bwd, p_i, p_j, p_t)
+    margins = dp.link_margins(TH, types, lo, hi, fwd[n, m - lo[n]], p_i, p_j, p_t)
     links = []
     for (i, j, t), margin in zip(path, margins):
         a, b = int(types[t, 0]), int(types[t, 1])

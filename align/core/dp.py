@@ -202,29 +202,34 @@ def backward(G, types, lo, hi):
 
 
 @njit(cache=True)
-def near_best_links(G, types, lo, hi, fwd, bwd, slack):
-    """Links (i, j, type) of at least 3 segments on some path scoring within `slack` of the best path.
-
-    These are the merges worth checking with real (re-encoded) block vectors.
-    """
+def through_table(G, types, lo, hi, fwd, bwd):
+    """Best total of a path through each link: fwd before it + its gain + bwd after it (NEG where none)."""
     n = G.shape[0] - 1
-    best = bwd[0, 0 - lo[0]]
-    out = []
+    TH = np.full(G.shape, NEG)
     for i in range(n + 1):
         for j in range(lo[i], hi[i] + 1):
             after = bwd[i, j - lo[i]]
             if after <= NEG:
                 continue
             for t in range(types.shape[0]):
-                a = types[t, 0]
-                b = types[t, 1]
                 g = G[i, j - lo[i], t]
-                if a == 0 or b == 0 or a + b < 3 or g <= NEG:
+                if g <= NEG:
                     continue
-                before = fwd[i - a, j - b - lo[i - a]]
-                if before > NEG and before + g + after >= best - slack:
-                    out.append((i, j, t))
-    return out
+                pi = i - types[t, 0]
+                before = fwd[pi, j - types[t, 1] - lo[pi]]
+                if before > NEG:
+                    TH[i, j - lo[i], t] = before + g + after
+    return TH
+
+
+def near_best_links(TH, types, lo, best, slack):
+    """Links (i, j, type) of at least 3 segments on some path scoring within `slack` of the best path.
+
+    These are the merges worth checking with real (re-encoded) block vectors.
+    """
+    merge = (types[:, 0] > 0) & (types[:, 1] > 0) & (types.sum(1) >= 3)
+    i, jj, t = np.nonzero((TH >= best - slack) & merge[None, None, :])
+    return list(zip(i.tolist(), (jj + lo[i]).tolist(), t.tolist()))
 
 
 def trace(back, types, lo, n, m):
@@ -281,16 +286,15 @@ def typical_match(vs, vt, lo, hi):
 
 
 @njit(cache=True)
-def link_margins(G, types, lo, hi, fwd, bwd, path_i, path_j, path_t):
+def link_margins(TH, types, lo, hi, best, path_i, path_j, path_t):
     """For each link of the best path: how much worse the best path that does *not* use it is.
 
     Any path without link L covers L's segments with other links, one of which overlaps L; so the margin is
     the best total minus the best total through any link overlapping L but other than L. A large margin means
     the DP had no close alternative: the strongest sign that a link is right.
     """
-    n = G.shape[0] - 1
+    n = TH.shape[0] - 1
     m = hi[n]
-    best = bwd[0, 0 - lo[0]]
     owner_s = np.full(n, -1)
     owner_t = np.full(m, -1)
     for k in range(path_i.shape[0]):
@@ -302,24 +306,15 @@ def link_margins(G, types, lo, hi, fwd, bwd, path_i, path_j, path_t):
     rival_t = np.full(m, NEG)
     for i in range(n + 1):
         for j in range(lo[i], hi[i] + 1):
-            after = bwd[i, j - lo[i]]
-            if after <= NEG:
-                continue
             for t in range(types.shape[0]):
-                g = G[i, j - lo[i], t]
-                if g <= NEG:
+                through = TH[i, j - lo[i], t]
+                if through <= NEG:
                     continue
-                pi = i - types[t, 0]
-                pj = j - types[t, 1]
-                before = fwd[pi, pj - lo[pi]]
-                if before <= NEG:
-                    continue
-                through = before + g + after
-                for x in range(pi, i):
+                for x in range(i - types[t, 0], i):
                     k = owner_s[x]
                     if not (path_i[k] == i and path_j[k] == j and path_t[k] == t) and through > rival_s[x]:
                         rival_s[x] = through
-                for y in range(pj, j):
+                for y in range(j - types[t, 1], j):
                     k = owner_t[y]
                     if not (path_i[k] == i and path_j[k] == j and path_t[k] == t) and through > rival_t[y]:
                         rival_t[y] = through
