@@ -123,9 +123,14 @@ def _annotate(al: Alignment) -> None:
 
 
 def align_files(src_path: str, tgt_path: str, src_lang: str, tgt_lang: str, segmented: bool = False,
-                encoder=None, params: Params | None = None) -> Alignment:
+                encoder=None, params: Params | None = None, warn=None) -> Alignment:
+    """Read, align, score. `warn(message)` hears about a file that seems to be in another language."""
     from align.io import read_document
+    from align.score.language import document_check
 
     src = read_document(src_path, src_lang, segmented=segmented)
     tgt = read_document(tgt_path, tgt_lang, segmented=segmented)
+    if warn:
+        for flag in document_check(src, tgt):
+            warn(f"{flag['message']} (check the file and --src-lang/--tgt-lang)")
     return align_documents(src, tgt, encoder, params)

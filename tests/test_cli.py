@@ -95,3 +95,13 @@ def test_unknown_language_and_mismatched_inputs(texts):
 def test_help_teaches():
     r = run("pair", "--help")
     assert r.returncode == 0 and "Examples:" in r.stdout and "--segmented" in r.stdout
+
+
+def test_a_file_in_another_language_is_warned_about(texts):
+    # English text declared as Arabic: aligned anyway (the user may mean it), but told in one line
+    r = run("pair", "doc.en.txt", "doc.en.txt", "--src-lang", "ar", "--tgt-lang", "en", "-o", "o.jsonl", cwd=texts)
+    assert r.returncode == 0, r.stderr
+    warnings = [l for l in r.stderr.splitlines() if l.startswith("align: warning:")]
+    assert len(warnings) == 1 and "expected ar" in warnings[0]
+    r = run("pair", "doc.ar.txt", "doc.en.txt", "--src-lang", "ar", "--tgt-lang", "en", "-o", "o.jsonl", cwd=texts)
+    assert "warning" not in r.stderr

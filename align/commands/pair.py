@@ -77,7 +77,8 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
         for p in (src, tgt):
             if not os.path.exists(p):
                 raise AlignError(f"{p}: no such file")
-        al = align_files(src, tgt, src_lang, tgt_lang, segmented=segmented, encoder=enc, params=params)
+        al = align_files(src, tgt, src_lang, tgt_lang, segmented=segmented, encoder=enc, params=params,
+                         warn=lambda msg: click.echo(f"align: warning: {msg}", err=True))
         for out in outs:
             write(al, out, fmt_of(out))
         _report(al, outs)
@@ -94,7 +95,8 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
     failed = 0
     for name, s, t in tqdm(jobs, desc="aligning", unit="doc", disable=None):
         try:
-            al = align_files(s, t, src_lang, tgt_lang, segmented=segmented, encoder=enc, params=params)
+            al = align_files(s, t, src_lang, tgt_lang, segmented=segmented, encoder=enc, params=params,
+                             warn=lambda msg, name=name: tqdm.write(f"align: warning: {name}: {msg}", file=sys.stderr))
         except AlignError as e:
             failed += 1
             tqdm.write(f"align: error: {name}: {e}", file=sys.stderr)

@@ -87,10 +87,9 @@ def align_doc(doc: Doc, job: Job, encoder) -> dict:
 def _check_languages(src, tgt, job: Job) -> None:
     """A pair whose source or target is mostly in another language (a wrong file in the manifest) is a failure,
     not a document of bad links."""
-    from align.score.language import check
+    from align.score.language import document_check
 
-    sample = lambda d: "\n".join(p.text for p in d.paragraphs)[:LANGUAGE_SAMPLE]
-    flags = check(sample(src), sample(tgt), job.src_lang, job.tgt_lang)
+    flags = document_check(src, tgt, LANGUAGE_SAMPLE)
     if flags:
         raise AlignError(f"wrong language: {flags[0]['message']}")
 

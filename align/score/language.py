@@ -73,3 +73,10 @@ def _side(text: str, lang: str, other_lang: str, side: str) -> list[dict]:
 
 def check(src: str, tgt: str, src_lang: str, tgt_lang: str) -> list[dict]:
     return _side(src, src_lang, tgt_lang, "source") + _side(tgt, tgt_lang, src_lang, "target")
+
+
+def document_check(src_doc, tgt_doc, sample_chars: int = 4000) -> list[dict]:
+    """The same check on the opening text of two whole documents: flags when a file is mostly in another
+    language than the one it was declared in (a wrong file, or swapped language codes)."""
+    text = lambda d: "\n".join(p.text for p in d.paragraphs)[:sample_chars]
+    return check(text(src_doc), text(tgt_doc), src_doc.lang, tgt_doc.lang)
