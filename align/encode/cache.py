@@ -57,15 +57,32 @@ class VectorCache:
         # A connection must not cross a fork: each worker process opens its own.
         if self._conn is None or self._pid != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=120, isolation_level=None)
-            # Big pages for kB-sized vectors (4 kB pages would hold one 2-3 kB vector each, half empty); this only
-            # takes effect when the file is created.
+            for attempt in range(50):
+                try:
+                    conn = self._open()
+                    break
+                except sqlite3.OperationalError:
+                    # switching a new file to WAL does not wait on the busy timeout: another process creating
+                    # the same cache at the same moment gets "database is locked" at once; try again shortly
+                    if attempt == 49:
+                        raise
+                    time.sleep(0.1)
+            self._conn, self._pid = conn, os.getpid()
+        return self._conn
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=120, isolation_level=None)
+        try:
+            # Big pages for kB-sized vectors (4 kB pages would hold one 2-3 kB vector each, half empty); this
+            # only takes effect when the file is created.
             conn.execute("PRAGMA page_size=65536")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash may lose the last writes, never corrupt
             conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
-            self._conn, self._pid = conn, os.getpid()
-        return self._conn
+        except sqlite3.OperationalError:
+            conn.close()
+            raise
+        return conn
 
     def get(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
         db, found = self._db(), {}
