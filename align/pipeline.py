@@ -115,7 +115,7 @@ def align_documents(src: Document, tgt: Document, encoder=None, params: Params |
 
 
 def _annotate(al: Alignment) -> None:
-    """QA flags per link and the document quality, where the scoring package provides them."""
+    """QA flags on every link (align.score.checks) and the document quality (align.score.quality)."""
     from align import score
 
     score.flag_alignment(al)
