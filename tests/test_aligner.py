@@ -162,3 +162,16 @@ def test_dense_and_per_cell_gains_agree():
     G2, S2 = dp.gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, prm, np.zeros((0, 0, 0, 0), np.float32))
     assert np.allclose(G1, G2, atol=1e-5) and np.allclose(S1, S2, atol=1e-5)
     assert (G1 > dp.NEG).sum() > 100
+
+
+def test_skip_trades_omissions_for_links(token_encoder):
+    # six unrelated pairs among good ones: free skipping leaves some unaligned, costly skipping links them all,
+    # and the number of 1-0/0-1 links never grows with the cost
+    spec = [one_to_one(k) for k in range(30)]
+    for pos in (4, 9, 14, 19, 24, 29):
+        spec.insert(pos, ([f"x{pos}a x{pos}b x{pos}c"], [f"y{pos}a' y{pos}b' y{pos}c'"]))
+    src, tgt, gold = build(spec)
+    unaligned = [sum(1 for l in align_segments(src, tgt, token_encoder, Params(skip=k)) if not (l.src_ids and l.tgt_ids))
+                 for k in (0.0, 0.3, 2.0, 20.0)]
+    assert unaligned[0] > 0 and unaligned[-1] == 0
+    assert unaligned == sorted(unaligned, reverse=True)

@@ -40,7 +40,8 @@ def _pairs_in_dirs(src_dir: str, tgt_dir: str) -> list[tuple[str, str, str]]:
               help="use (bundled USE multilingual), hf:NAME_OR_PATH (transformers model), lexical (no model).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the on-disk vector cache.")
 @click.option("--skip", type=float, default=Params.skip, show_default=True,
-              help="Gain of leaving a segment unaligned (1-0/0-1): higher finds more omissions.")
+              help="Cost of leaving a segment unaligned (1-0/0-1), in units of the spread of this document's "
+                   "link similarities: lower finds more omissions, higher fewer.")
 @click.option("--max-link", type=int, default=Params.max_link, show_default=True,
               help="Most segments in one link, both sides together (5 allows 1-4, 2-3, 3-2, 4-1).")
 def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, skip, max_link):
