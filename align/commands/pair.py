@@ -65,6 +65,7 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
     check_lang(tgt_lang)
     if os.path.isdir(src) != os.path.isdir(tgt):
         raise AlignError("SRC and TGT must both be files or both be directories")
+
     def fmt_of(path):
         if fmt:
             return fmt
