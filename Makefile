@@ -31,7 +31,11 @@ demo: setup
 test: setup-test
 	$(BIN)/python -m pytest -q
 
+# the baselines: Vecalign's DP (sentalign) and Bertalign (its PyPI release declares Python >= 3.12: installed
+# without its dependencies; scripts/bench.py loads only its DP module)
 bench: setup-test
+	$(BIN)/pip install -q sentalign==0.3.0 scipy
+	$(BIN)/pip install -q --no-deps --ignore-requires-python bertalign==2.0.1
 	$(BIN)/python scripts/bench.py ../shared/bench --baselines --scale --repeat
 
 clean:
