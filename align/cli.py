@@ -46,5 +46,4 @@ def main():
 
 
 # Sub-commands live next to the code they drive; each module adds itself here.
-from align.commands import evaluate, pair, score, segment  # noqa: E402,F401
-from align.commands import corpus as _corpus, publish as _publish  # noqa: E402,F401
+from align.commands import corpus, evaluate, pair, publish, score, segment  # noqa: E402,F401

@@ -36,6 +36,19 @@ def parse_ladder(text: str, where: str = "") -> Links:
     return links
 
 
+def read_bench_set(set_dir: str):
+    """(doc, source lines, target lines, gold links) for every document of a benchmark set in the
+    Vecalign/Bertalign layout: `<set>/{src,tgt,gold}/<doc>`, one segment per line."""
+    for doc in sorted(os.listdir(os.path.join(set_dir, "gold"))):
+        def lines(side):
+            with open(os.path.join(set_dir, side, doc), encoding="utf-8") as f:
+                out = f.read().split("\n")
+            return out[:-1] if out and out[-1] == "" else out   # a final newline is not an empty segment
+        with open(os.path.join(set_dir, "gold", doc), encoding="utf-8") as f:
+            gold = parse_ladder(f.read(), doc)
+        yield doc, lines("src"), lines("tgt"), gold
+
+
 def read_links(path: str) -> Links:
     """Links from a ladder file or an `align pair` JSONL (sentence level when it has both levels)."""
     if not os.path.isfile(path):

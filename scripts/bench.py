@@ -32,23 +32,13 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from align.eval import parse_ladder, score  # noqa: E402
+from align.eval import read_bench_set, score  # noqa: E402
 
 DEFAULT_SETS = ["unpc-ar-en", "ntrex-ar-en", "udhr-ar-en", "textberg-de-fr"]
 
 
 def read_set(bench: str, name: str):
-    docs = []
-    gold_dir = os.path.join(bench, name, "gold")
-    for d in sorted(os.listdir(gold_dir)):
-        def lines(side):
-            with open(os.path.join(bench, name, side, d), encoding="utf-8") as f:
-                out = f.read().split("\n")
-            return out[:-1] if out and out[-1] == "" else out
-        with open(os.path.join(gold_dir, d), encoding="utf-8") as f:
-            gold = parse_ladder(f.read())
-        docs.append((d, lines("src"), lines("tgt"), gold))
-    return docs
+    return list(read_bench_set(os.path.join(bench, name)))
 
 
 def make_encoder(spec: str):

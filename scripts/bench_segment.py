@@ -24,6 +24,7 @@ import sys
 from collections import Counter
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from align.eval import parse_ladder  # noqa: E402
 from align.segment import sentence_spans  # noqa: E402
 
 FINAL = re.compile(r"[.!?؟…。！？][\"'”’»)\]]*$")
@@ -34,16 +35,12 @@ def merged_parts(gold_path: str) -> tuple[dict[int, int], dict[int, int]]:
     src, tgt = {}, {}
     if not os.path.exists(gold_path):
         return src, tgt
-    for line in open(gold_path, encoding="utf-8"):
-        m = re.match(r"\[([\d, ]*)\]:\[([\d, ]*)\]", line.strip())
-        if not m:
-            continue
-        s = [int(x) for x in m.group(1).split(",") if x.strip()]
-        t = [int(x) for x in m.group(2).split(",") if x.strip()]
-        if len(s) == 1 and len(t) >= 2:
-            src[s[0]] = len(t)
-        if len(t) == 1 and len(s) >= 2:
-            tgt[t[0]] = len(s)
+    with open(gold_path, encoding="utf-8") as f:
+        for s, t in parse_ladder(f.read(), gold_path):
+            if len(s) == 1 and len(t) >= 2:
+                src[s[0]] = len(t)
+            if len(t) == 1 and len(s) >= 2:
+                tgt[t[0]] = len(s)
     return src, tgt
 
 

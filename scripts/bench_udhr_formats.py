@@ -9,7 +9,6 @@ links (../shared/bench/udhr-ar-en, compared by whitespace-normalised text) the p
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys

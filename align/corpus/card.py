@@ -137,7 +137,7 @@ def _prose(cfg: CorpusConfig, st: dict) -> str:
         "",
         f'ds = load_dataset("{repo}", split="{SPLIT}")',
         'sentences = ds.filter(lambda r: r["level"] == "sentence" and r["score"] >= 0.5)',
-        f'print(sentences[0]["translation"])',
+        'print(sentences[0]["translation"])',
         "```",
         "",
     ]

@@ -94,17 +94,9 @@ def raise_until_precise(sets, weights, intercept, target=TARGET_PRECISION) -> fl
 # ------------------------------------------------------------------ examples from gold links
 def gold_documents(bench: str):
     """(doc, source lines, target lines, gold links) for every document of a benchmark set."""
-    for doc in sorted(os.listdir(os.path.join(bench, "gold"))):
-        def read(side):
-            with open(os.path.join(bench, side, doc), encoding="utf-8") as f:
-                lines = f.read().split("\n")
-            return lines[:-1] if lines and lines[-1] == "" else lines   # a final newline is not an empty segment
-        links = []
-        for line in open(os.path.join(bench, "gold", doc), encoding="utf-8"):
-            if line.strip():
-                s, t = (json.loads(p) for p in line.strip().split(":")[:2])
-                links.append((s, t))
-        yield doc, read("src"), read("tgt"), links
+    from align.eval import read_bench_set
+
+    return read_bench_set(bench)
 
 
 def pair_examples(bench: str) -> list[tuple[str, str, int]]:
