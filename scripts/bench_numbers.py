@@ -25,6 +25,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
+from align.eval import read_bench_set  # noqa: E402
 from align.score.numbers import check as numbers_check  # noqa: E402
 
 DEFAULT_BENCH = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "bench", "unpc-ar-en")
@@ -33,17 +34,8 @@ DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
 def gold_pairs(bench: str) -> list[tuple[str, str, str]]:
     """(doc, source line, target line) of every 1-1 gold link."""
-    pairs = []
-    for doc in sorted(os.listdir(os.path.join(bench, "gold"))):
-        src = open(os.path.join(bench, "src", doc), encoding="utf-8").read().split("\n")
-        tgt = open(os.path.join(bench, "tgt", doc), encoding="utf-8").read().split("\n")
-        for line in open(os.path.join(bench, "gold", doc), encoding="utf-8"):
-            if not line.strip():
-                continue
-            s, t = (json.loads(part) for part in line.strip().split(":")[:2])
-            if len(s) == 1 and len(t) == 1:
-                pairs.append((doc, src[s[0]], tgt[t[0]]))
-    return pairs
+    return [(doc, src[s[0]], tgt[t[0]])
+            for doc, src, tgt, gold in read_bench_set(bench) for s, t in gold if len(s) == 1 and len(t) == 1]
 
 
 def change_number(text: str, rng: random.Random) -> str:
