@@ -84,6 +84,20 @@ def test_bad_input_is_one_clear_line(texts, make, expect):
     assert (texts / "out.jsonl").read_text() == "previous result\n"  # nothing already written is touched
 
 
+def test_pair_japanese_english_with_region_codes(tmp_path):
+    # A language of the bundled encoder beyond the UN six, given with region subtags as tools write them.
+    (tmp_path / "ja.txt").write_text("安全保障理事会は会合を開いた。決議2231を採択した。\n\n総会は報告を求めた。\n",
+                                     encoding="utf-8")
+    (tmp_path / "en.txt").write_text("The Security Council held a meeting. It adopted resolution 2231.\n\n"
+                                     "The General Assembly requested a report.\n", encoding="utf-8")
+    r = run("pair", "ja.txt", "en.txt", "--src-lang", "ja-JP", "--tgt-lang", "en-US", "-o", "o.jsonl", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(l) for l in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()][1:]
+    sents = [(l["src_ids"], l["tgt_ids"]) for l in rows if l["level"] == "sentence"]
+    assert sents == [([0], [0]), ([1], [1]), ([2], [2])]
+    assert "language" not in r.stderr   # no "looks like another language" warning for kanji + kana
+
+
 def test_unknown_language_and_mismatched_inputs(texts):
     r = run("pair", "doc.ar.txt", "doc.en.txt", "--src-lang", "xx", "--tgt-lang", "en", "-o", "o.jsonl", cwd=texts)
     assert r.returncode != 0 and "unknown language" in r.stderr and "Traceback" not in r.stderr

@@ -52,6 +52,19 @@ def test_wrong_language_target_is_major():
     assert f["severity"] == "major" and "fr" in f["message"]
 
 
+def test_languages_written_in_several_scripts():
+    ja = "国際連合の安全保障理事会は、本日、シリアの人道状況について協議を行い、声明を発表しました。"
+    ko = "국제연합 안전보장이사회는 오늘 시리아의 인도적 상황에 대해 협의하고 성명을 발표했습니다."
+    en = "The Security Council of the United Nations held consultations today on the humanitarian situation."
+    # kanji + kana is Japanese, hangul is Korean: neither is "another script"
+    assert language.check(en, ja, "en", "ja") == []
+    assert language.check(en, ko, "en", "ko") == []
+    # but an English target declared Japanese is, and a Japanese one left in the target is untranslated
+    assert names(language.check(ja, en, "ko", "ja")) == ["language", "language"]
+    (f,) = language.check(ja, ja, "ja", "en")
+    assert f["severity"] == "critical" and "untranslated" in f["message"]
+
+
 def test_short_or_mixed_text_is_not_judged():
     # names and acronyms in Latin letters inside Arabic, and short headings, are normal
     assert language.check("برنامج الأمم المتحدة الإنمائي (UNDP)", "3 December", "ar", "en") == []

@@ -58,6 +58,19 @@ CASES = [
      ["Г-н Иванов выступил.", "См. п. 5 доклада.", "А. С. Пушкин родился в Москве."]),
     ("de", "Am 3. Oktober 1990 wurde es vereinigt, z. B. durch Art. 5 GG. Das war ein Fest.",
      ["Am 3. Oktober 1990 wurde es vereinigt, z. B. durch Art. 5 GG.", "Das war ein Fest."]),
+    # The other languages of the bundled encoder: titles, references before a number, ordinals, no-space scripts.
+    ("it", "Il sig. Rossi è arrivato. Si veda l'art. 5 della legge. Perché?",
+     ["Il sig. Rossi è arrivato.", "Si veda l'art. 5 della legge.", "Perché?"]),
+    ("pt", "O Sr. Silva chegou. Ver o art. 5 do relatório. Por quê?",
+     ["O Sr. Silva chegou.", "Ver o art. 5 do relatório.", "Por quê?"]),
+    ("nl", "Dhr. Jansen kwam aan, bijv. om 9 uur. Zie art. 5 van de wet.",
+     ["Dhr. Jansen kwam aan, bijv. om 9 uur.", "Zie art. 5 van de wet."]),
+    ("pl", "Prof. Nowak przyjechał 3. dnia, np. rano. Zob. art. 5 ustawy.",
+     ["Prof. Nowak przyjechał 3. dnia, np. rano.", "Zob. art. 5 ustawy."]),
+    ("tr", "Dr. Yılmaz 15. yüzyılı anlattı. Toplantı bitti.", ["Dr. Yılmaz 15. yüzyılı anlattı.", "Toplantı bitti."]),
+    ("ja", "会議が始まった。代表が発言した！質問は？「はい。」と答えた。",
+     ["会議が始まった。", "代表が発言した！", "質問は？", "「はい。」と答えた。"]),
+    ("ko", "회의가 시작되었다. 대표가 발언했다! 질문이 있습니까?", ["회의가 시작되었다.", "대표가 발언했다!", "질문이 있습니까?"]),
 ]
 
 
@@ -71,6 +84,10 @@ def test_unknown_language_is_a_one_line_error():
         split_sentences("Hello.", "xx")
     assert "\n" not in str(e.value) and "'xx'" in str(e.value)
     assert check_lang("EN") == "en"
+    # region and script subtags name the same language
+    assert check_lang("zh-CN") == "zh" and check_lang("pt_BR") == "pt" and check_lang("en-US") == "en"
+    with pytest.raises(AlignError):
+        check_lang("xx-YY")
 
 
 def test_empty_and_blank_text():

@@ -14,9 +14,10 @@ import unicodedata
 
 from align.score.flags import flag
 
-# Languages whose script tells them apart from Latin-script languages.
-SCRIPTS = {"ar": "ARABIC", "fa": "ARABIC", "ur": "ARABIC", "ru": "CYRILLIC", "zh": "CJK", "el": "GREEK",
-           "he": "HEBREW"}
+# Languages whose scripts tell them apart from Latin-script languages (Japanese mixes three, Korean two).
+SCRIPTS = {"ar": ("ARABIC",), "fa": ("ARABIC",), "ur": ("ARABIC",), "ru": ("CYRILLIC",), "zh": ("CJK",),
+           "ja": ("CJK", "HIRAGANA", "KATAKANA"), "ko": ("HANGUL", "CJK"), "th": ("THAI",), "el": ("GREEK",),
+           "he": ("HEBREW",)}
 MIN_LETTERS_SCRIPT = 8     # a name or acronym in the other script is normal ("UNDP", "MINUSMA")
 MIN_LETTERS_LANGID = 40    # below this, py3langid guesses wrong on UN headings
 CONFIDENT = 0.95           # normalised probability of the guess ...
@@ -54,11 +55,11 @@ def guess(text: str) -> tuple[str, float, float]:
 
 def _side(text: str, lang: str, other_lang: str, side: str) -> list[dict]:
     n, shares = script_share(text)
-    want = SCRIPTS.get(lang, "LATIN")
-    other = SCRIPTS.get(other_lang, "LATIN")
-    if n >= MIN_LETTERS_SCRIPT and shares.get(want, 0) < 0.5:
+    want = SCRIPTS.get(lang, ("LATIN",))
+    other = SCRIPTS.get(other_lang, ("LATIN",))
+    if n >= MIN_LETTERS_SCRIPT and sum(shares.get(w, 0) for w in want) < 0.5:
         main = max(shares, key=shares.get)
-        if main == other and want != other and side == "target":
+        if main in other and main not in want and side == "target":
             return [flag("language", "critical", f"target is untranslated: written in {main.lower()} script like the source, expected {lang}")]
         return [flag("language", "major", f"{side} is written in {main.lower()} script, expected {lang}")]
     if n < MIN_LETTERS_LANGID:

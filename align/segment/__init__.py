@@ -1,4 +1,4 @@
-"""Sentence segmentation for the six UN languages (and German).
+"""Sentence segmentation for the six UN languages, German, and the other languages of the bundled encoder.
 
 Entry points: ``split_sentences(text, lang) -> list[str]`` and ``sentence_spans(text, lang)``, which cuts
 the input into consecutive ``(start, end)`` spans covering every character exactly once (whitespace
@@ -48,7 +48,9 @@ _CANDIDATES: dict[str, re.Pattern] = {}
 
 
 def check_lang(lang: str) -> str:
-    lang = (lang or "").lower()
+    """The language code the splitter knows for `lang`, region or script subtag dropped ("zh-CN", "pt_BR" ->
+    "zh", "pt"); an AlignError naming the known codes when it knows none."""
+    lang = re.split(r"[-_]", (lang or "").strip().lower())[0]
     if lang not in LANGS:
         raise AlignError(f"unknown language code {lang!r}; known: {', '.join(sorted(LANGS))}")
     return lang
@@ -83,7 +85,7 @@ def _vetoed(text: str, term_start: int, term: str, nxt: int, seg_start: int, lan
     follow = text[nxt:nxt + 40].lstrip(_OPENERS)
     if not follow:
         return False
-    if follow[0] in ",;:":
+    if follow[0] in ",;:" or follow[0] in r.continuations:
         return True
     if r.cased and follow[0].islower() and not re.match(rf"{_ENUM}\s", follow):
         return True
@@ -91,7 +93,8 @@ def _vetoed(text: str, term_start: int, term: str, nxt: int, seg_start: int, lan
         return False
     tok = _prev_token(text, term_start)
     low = tok.lower()
-    if low in r.abbrev or (low in r.abbrev_num and _NUMBERISH.match(follow)):
+    bare = re.split(r"['’]", low)[-1]  # an elided article goes with the abbreviation: "l'art.", "dell'art."
+    if {low, bare} & r.abbrev or ({low, bare} & r.abbrev_num and _NUMBERISH.match(follow)):
         return True
     # Initials and one-letter abbreviations ("J. Smith", "p. 5", "د."); I, V and X are roman numerals,
     # which do end sentences ("contained in annex I.").

@@ -35,6 +35,9 @@ class Rules:
     # break goes before the number. Words match exactly; an entry ending in "*" is a stem, for inflected
     # languages. Empty: the rule is off (German, where "3." is an ordinal).
     refs: frozenset = field(default_factory=frozenset)
+    # Characters that continue the sentence when they follow a terminal: Japanese quotes speech with
+    # 「...。」と言った ("... ," he said), so a quotative particle after a closed quote is no new sentence.
+    continuations: str = ""
 
 
 def _words(s: str) -> frozenset:
@@ -116,5 +119,60 @@ RULES: dict[str, Rules] = {
         spaced_closers="”」』）)》〉]",
         cased=False,
         spaced=False,
+    ),
+    # The other languages of the bundled encoder (Universal Sentence Encoder Multilingual knows 16): shallower
+    # tables -- terminals, titles, the reference abbreviations that a number follows. Not checked against a
+    # gold segmentation the way the UN languages are; with --segmented no table is used at all.
+    "it": Rules(
+        terminals=_LATIN_TERMINALS,
+        abbrev=_words("sig sigg sig.ra dott dott.ssa prof avv ing on gen cfr es"),
+        abbrev_num=_words("n nn art artt par pag pagg p pp vol cap fig all rev add"
+                          " genn febbr apr giu lug ago sett ott nov dic"),
+    ),
+    "pt": Rules(
+        terminals=_LATIN_TERMINALS,
+        abbrev=_words("sr sra srs sras srta dr dra drs prof profa exmo exma v.exa ilmo ilma cf ex p.ex"),
+        abbrev_num=_words("n nº no art arts par parág pág págs p pp vol cap fig res rev add"
+                          " jan fev mar abr jun jul ago set out nov dez"),
+    ),
+    "nl": Rules(
+        terminals=_LATIN_TERMINALS,
+        abbrev=_words("dhr mevr mr dr prof ir ing drs bijv bv d.w.z o.a m.b.t i.p.v t.a.v z.g.a e.d e.a vgl"),
+        abbrev_num=_words("nr art blz par p pp vol hfst fig bijl"
+                          " jan feb mrt apr jun jul aug sep sept okt nov dec"),
+    ),
+    "pl": Rules(
+        terminals=_LATIN_TERMINALS,
+        abbrev=_words("np tzn tj prof dr mgr inż ks płk gen ul al im wg ok"),
+        abbrev_num=_words("nr art ust pkt par str s poz t rozdz zał rys tab"
+                          " stycz lut mar kwiet maj czerw lip sierp wrz paźdz listop grudz"),
+        ordinal_dot=True,   # "3. miejsce": a number with a dot is an ordinal, as in German
+        refs=_words("art artykuł* ust ustęp* pkt punkt* par paragraf* str strona s nr numer* rozdział* załącznik*"
+                    " tabel* do i lub od w z na"),
+    ),
+    "tr": Rules(
+        terminals=_LATIN_TERMINALS,
+        abbrev=_words("dr prof doç av müh yrd öğr bkz vb vd"),
+        abbrev_num=_words("no nr md s sf böl tab şek"),
+        ordinal_dot=True,   # "15. yüzyıl", "3. madde": ordinals
+        refs=_words("madde* fıkra* paragraf* bölüm* sayfa* s no numara* ek* tablo* ve veya ile"),
+    ),
+    "ja": Rules(
+        terminals="。！？!?…．",
+        continuations="とっ",
+        closers="\"'”’」』）)》〉]",
+        spaced_closers="”」』）)》〉]",
+        cased=False,
+        spaced=False,
+    ),
+    "ko": Rules(
+        terminals=".!?。…",    # Korean writes Latin punctuation between spaced words
+        cased=False,
+    ),
+    "th": Rules(
+        # Thai marks no sentence end: sentences are separated by a space, as words are not. Only the rare
+        # Latin punctuation and blank lines split here; give Thai already segmented (--segmented) when you can.
+        terminals="!?.",
+        cased=False,
     ),
 }
