@@ -133,3 +133,16 @@ def test_bad_tsv_line_is_a_clear_error(tmp_path):
     bad.write_text("no tab here\n", encoding="utf-8")
     result = run(bad, "-o", tmp_path / "r.jsonl")
     assert result.exit_code == 2 and "bad.tsv:1" in result.output and "0 tabs" in result.output
+
+
+def test_language_codes_are_checked_and_region_subtags_read(tmp_path, tsv):
+    out = tmp_path / "report.jsonl"
+    out.write_text("earlier report\n", encoding="utf-8")
+    bad = CliRunner().invoke(main, ["score", str(tsv), "-o", str(out), "--src-lang", "xx", "--tgt-lang", "en",
+                                    "--encoder", "lexical"])
+    assert bad.exit_code == 2 and "unknown language code 'xx'" in bad.output
+    assert out.read_text(encoding="utf-8") == "earlier report\n"   # untouched by a failed run
+    ok = CliRunner().invoke(main, ["score", str(tsv), "-o", str(out), "--src-lang", "ar-EG", "--tgt-lang", "en-GB",
+                                   "--encoder", "lexical"])
+    assert ok.exit_code == 0, ok.output
+    assert len(report(out)) == len(PAIRS)

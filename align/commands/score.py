@@ -105,7 +105,7 @@ def _describe(summary: dict) -> str:
 @main.command("score")
 @click.argument("pairs_path", metavar="PAIRS")
 @click.option("-o", "--output", required=True, metavar="REPORT.jsonl", help="Report, one JSON object per pair ('-' = stdout).")
-@click.option("--src-lang", required=True, help="Source language code, e.g. ar.")
+@click.option("--src-lang", required=True, help="Source language code, e.g. ar (as for `align pair`).")
 @click.option("--tgt-lang", required=True, help="Target language code, e.g. en.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
               help="Input format; auto: .tmx, .jsonl, NAME.<src> beside NAME.<tgt> (Moses), else TSV.")
@@ -129,7 +129,10 @@ def score(pairs_path, output, src_lang, tgt_lang, fmt, tgt_file, encoder, no_cac
     Example:
       align score corpus.tsv -o report.jsonl --src-lang ar --tgt-lang en --fail-on major
     """
-    pairs = read_pairs(pairs_path, src_lang, tgt_lang, fmt, tgt_file)
+    from align.segment import check_lang
+
+    pairs = read_pairs(pairs_path, src_lang, tgt_lang, fmt, tgt_file)  # raw codes: Moses files are NAME.<code>
+    src_lang, tgt_lang = check_lang(src_lang), check_lang(tgt_lang)   # "fr-FR" -> "fr"; unknown: one-line error
     if not pairs:
         raise AlignError(f"{pairs_path}: no pairs found")
     references = None
@@ -140,13 +143,15 @@ def score(pairs_path, output, src_lang, tgt_lang, fmt, tgt_file, encoder, no_cac
         if len(references) != len(pairs):
             raise AlignError(f"{reference} has {len(references)} lines but there are {len(pairs)} pairs")
     rows, summary = score_pairs(pairs, src_lang, tgt_lang, encoder, references, cache=not no_cache)
-    out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")
-    try:
+    if output == "-":
         for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    finally:
-        if out is not sys.stdout:
-            out.close()
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    else:
+        from align.formats import atomic_open
+
+        with atomic_open(output) as out:   # a failed run leaves an earlier report as it was
+            for row in rows:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
     side = summary_path or (None if output == "-" else _summary_path(output))
     if side:
         with open(side, "w", encoding="utf-8") as f:
