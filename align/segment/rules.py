@@ -143,8 +143,8 @@ RULES: dict[str, Rules] = {
     ),
     "pl": Rules(
         terminals=_LATIN_TERMINALS,
-        abbrev=_words("np tzn tj prof dr mgr inż ks płk gen ul al im wg ok"),
-        abbrev_num=_words("nr art ust pkt par str s poz t rozdz zał rys tab"
+        abbrev=_words("np tzn tj prof dr mgr inż ks płk gen ul al wg"),  # not "im": also the pronoun "them"
+        abbrev_num=_words("nr art ust pkt par str s poz t rozdz zał rys tab ok"
                           " stycz lut mar kwiet maj czerw lip sierp wrz paźdz listop grudz"),
         ordinal_dot=True,   # "3. miejsce": a number with a dot is an ordinal, as in German
         refs=_words("art artykuł* ust ustęp* pkt punkt* par paragraf* str strona s nr numer* rozdział* załącznik*"
