@@ -54,7 +54,7 @@ def align_segments(src: list[str], tgt: list[str], encoder, params: Params = Par
     """
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
-        return [Link([i], [], 0.0, src=src[i]) for i in range(n)] + [Link([], [j], 0.0, tgt=tgt[j]) for j in range(m)]
+        return _unlinked(src, tgt)
     vs, vt = encoder.encode(src), encoder.encode(tgt)
     ls = np.array([len(s) for s in src], float)
     lt = np.array([len(t) for t in tgt], float)
@@ -73,20 +73,25 @@ def align_segments(src: list[str], tgt: list[str], encoder, params: Params = Par
         if i1 < i0 or j1 < j0:
             raise ValueError("anchors must increase on both sides")
         band = (lo, hi) if len(cuts) == 2 else None
-        for l in _align_span(src[i0:i1], tgt[j0:j1], vs[i0:i1], vt[j0:j1], encoder, params, prm.copy(), scale, band):
+        span = (src[i0:i1], tgt[j0:j1], vs[i0:i1], vt[j0:j1], ls[i0:i1], lt[j0:j1])
+        for l in _align_span(*span, encoder, params, prm.copy(), scale, band):
             l.src_ids = [i + i0 for i in l.src_ids]
             l.tgt_ids = [j + j0 for j in l.tgt_ids]
             links.append(l)
     return links
 
 
-def _align_span(src, tgt, vs, vt, encoder, params: Params, prm: np.ndarray, scale: float, band=None) -> list[Link]:
-    """The DP over one stretch between anchors (the whole document when there are none)."""
+def _unlinked(src: list[str], tgt: list[str]) -> list[Link]:
+    """Every segment on its own, for a side with nothing to align against."""
+    return [Link([i], [], 0.0, src=s) for i, s in enumerate(src)] + [Link([], [j], 0.0, tgt=t) for j, t in enumerate(tgt)]
+
+
+def _align_span(src, tgt, vs, vt, ls, lt, encoder, params: Params, prm: np.ndarray, scale: float,
+                band=None) -> list[Link]:
+    """The DP over one stretch between anchors (the whole document when there are none); ls, lt: lengths."""
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
-        return [Link([i], [], 0.0, src=src[i]) for i in range(n)] + [Link([], [j], 0.0, tgt=tgt[j]) for j in range(m)]
-    ls = np.array([len(s) for s in src], float)
-    lt = np.array([len(t) for t in tgt], float)
+        return _unlinked(src, tgt)
     types = link_types(params)
     S, lenS = dp.block_vectors(vs, ls, params.max_block)
     T, lenT = dp.block_vectors(vt, lt, params.max_block)

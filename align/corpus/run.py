@@ -27,12 +27,11 @@ from align.errors import AlignError
 from align.formats import atomic_open
 
 WORK = ".work"
+FAILURES = "failures.jsonl"
 
 
 class WorkerDied(RuntimeError):
     """A worker process was killed (out of memory, signal): the run stops; a re-run resumes it."""
-
-FAILURES = "failures.jsonl"
 
 
 @dataclass

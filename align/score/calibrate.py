@@ -31,6 +31,7 @@ import re
 
 import numpy as np
 
+from align.eval import read_bench_set
 from align.links import Link
 from align.score import coefficients
 from align.score.similarity import logistic
@@ -92,17 +93,10 @@ def raise_until_precise(sets, weights, intercept, target=TARGET_PRECISION) -> fl
 
 
 # ------------------------------------------------------------------ examples from gold links
-def gold_documents(bench: str):
-    """(doc, source lines, target lines, gold links) for every document of a benchmark set."""
-    from align.eval import read_bench_set
-
-    return read_bench_set(bench)
-
-
 def pair_examples(bench: str) -> list[tuple[str, str, int]]:
     """(source text, target text, 1 if a correct pair else 0)."""
     out = []
-    for _, src, tgt, links in gold_documents(bench):
+    for _, src, tgt, links in read_bench_set(bench):
         join = lambda lines, ids: " ".join(lines[i] for i in ids)
         full = [(s, t) for s, t in links if s and t]
         for k, (s, t) in enumerate(full):
@@ -216,12 +210,11 @@ def link_examples(bench: str, encoder, params=None) -> list[dict]:
     from align.core import Params, align_segments
 
     rows = []
-    for doc, src, tgt, gold in gold_documents(bench):
+    for doc, src, tgt, gold in read_bench_set(bench):
         gold = {(tuple(s), tuple(t)) for s, t in gold}
         for l in align_segments(src, tgt, encoder, params or Params()):
             rows.append({"doc": doc, "src_ids": l.src_ids, "tgt_ids": l.tgt_ids, "sim": l.sim, "margin": l.margin,
-                         "src": l.src,
-                         "tgt": l.tgt, "correct": (tuple(l.src_ids), tuple(l.tgt_ids)) in gold})
+                         "src": l.src, "tgt": l.tgt, "correct": (tuple(l.src_ids), tuple(l.tgt_ids)) in gold})
     return rows
 
 
