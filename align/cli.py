@@ -8,7 +8,7 @@ import sys
 import click
 
 from align import __version__
-from align.errors import AlignError
+from align.errors import AlignError, Exit
 
 
 class Group(click.Group):
@@ -19,17 +19,17 @@ class Group(click.Group):
             return super().invoke(ctx)
         except AlignError as e:
             click.echo(f"align: error: {e}", err=True)
-            sys.exit(2)
+            sys.exit(Exit.USAGE)
         except KeyboardInterrupt:
             click.echo("align: interrupted", err=True)
-            sys.exit(130)
+            sys.exit(Exit.INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as e:  # a bug, not the user's fault: one line, the traceback only on request
             if os.environ.get("ALIGN_DEBUG"):
                 raise
             click.echo(f"align: internal error: {type(e).__name__}: {e} (set ALIGN_DEBUG=1 for the traceback)", err=True)
-            sys.exit(1)
+            sys.exit(Exit.INTERNAL)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,5 +45,13 @@ def main():
     """
 
 
-# Sub-commands live next to the code they drive; each module adds itself here.
-from align.commands import corpus, evaluate, pair, publish, score, segment  # noqa: E402,F401
+def _register() -> None:
+    """Every sub-command, in the order --help lists them. Command modules import only click and light modules
+    (no numpy/numba at import time), so `align --help` stays fast; the work is imported when a command runs."""
+    from align.commands import corpus, evaluate, pair, publish, score, segment
+
+    for module in (pair, segment, score, evaluate, corpus, publish):
+        main.add_command(module.command)
+
+
+_register()

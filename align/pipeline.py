@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from align import __version__
-from align.core import Params, align_segments
+from align.core.aligner import align_segments
+from align.core.params import Params
 from align.document import Document
 from align.encode import get_encoder
 from align.links import Alignment, Link

@@ -53,7 +53,8 @@ def make_encoder(spec: str):
 # --- systems: each takes (docs, encoder) and returns predicted links per document --------------------------
 
 def run_ours(docs, enc):
-    from align.core import Params, align_segments
+    from align.core.aligner import align_segments
+    from align.core.params import Params
 
     p = Params()
     return [[(tuple(l.src_ids), tuple(l.tgt_ids)) for l in align_segments(s, t, enc, p)] for _, s, t, _ in docs]
@@ -205,7 +206,8 @@ def synthetic_doc(n, seed=0):
 
 def _scale_job(args):
     n, real, bench = args
-    from align.core import Params, align_segments
+    from align.core.aligner import align_segments
+    from align.core.params import Params
     from align.encode import Memo
 
     if real:  # one long real document from unpc-ar-en, its documents concatenated and repeated up to n

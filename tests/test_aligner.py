@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from align.core import Params, align_segments
+from align.core.aligner import align_segments
+from align.core.params import Params
 from align.core import band as band_mod
 from align.core import dp
 from align.core.aligner import link_types

@@ -10,7 +10,7 @@ import shutil
 import pytest
 import yaml
 
-from align.core import Params
+from align.core.params import Params
 from align.corpus import load_config
 from align.corpus.config import Filters
 from align.errors import AlignError

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from align.core import align_segments
+from align.core.aligner import align_segments
 from align.document import Document, Paragraph
 from align.pipeline import _increasing_chain, align_documents, paragraph_anchors
 

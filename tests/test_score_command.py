@@ -49,7 +49,7 @@ def test_tsv_report_one_object_per_pair_in_order(tmp_path, tsv):
 
 
 def test_fail_on_is_a_ci_gate(tmp_path, tsv):
-    assert run(tsv, "-o", tmp_path / "r.jsonl", "--fail-on", "major").exit_code == 1
+    assert run(tsv, "-o", tmp_path / "r.jsonl", "--fail-on", "major").exit_code == 4
     assert run(tsv, "-o", tmp_path / "r.jsonl", "--fail-on", "critical").exit_code == 0
     clean = tmp_path / "clean.tsv"
     clean.write_text(f"{PAIRS[2][0]}\t{PAIRS[2][1]}\n", encoding="utf-8")

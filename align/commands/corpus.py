@@ -7,14 +7,12 @@ import sys
 
 import click
 
-from align.cli import main
 from align.corpus.config import DEDUP, EXPORTS
-
-# Exit statuses (also in the --help text)
-OK, INTERNAL, USAGE, PARTIAL = 0, 1, 2, 3
+from align.errors import Exit
 
 
-@main.command("corpus")
+
+@click.command("corpus")
 @click.argument("manifest", type=click.Path())
 @click.option("-o", "--output", "out", type=click.Path(), default=None,
               help="Dataset folder to write [default: `output` in a YAML config].")
@@ -80,7 +78,7 @@ def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, m
         s = build_corpus(cfg, cfg.output, workers=workers, dask=dask, retries=retries, progress=progress)
     except WorkerDied as e:
         click.echo(f"align: error: {e}", err=True)
-        sys.exit(INTERNAL)
+        sys.exit(Exit.INTERNAL)
     d = s.dataset
     rate = f", {s.aligned / s.seconds:.2f} docs/s, {s.links / s.seconds:.0f} links/s" if s.seconds else ""
     click.echo(f"aligned {s.aligned} document pair(s) in {s.seconds:.1f} s{rate} ({s.skipped} already done, "
@@ -90,9 +88,12 @@ def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, m
         click.echo(f"peak memory per aligning process: {peaks} MiB", err=True)
     if s.failures:
         click.echo(f"align: {len(s.failures)} document pair(s) failed: see {os.path.join(cfg.output, 'failures.jsonl')}", err=True)
-        sys.exit(PARTIAL)
+        sys.exit(Exit.PARTIAL)
     if do_publish:
         from align.publish import publish
 
         url = publish(cfg.output, cfg.publish["repo_id"], token, private=bool(cfg.publish.get("private", False)))
         click.echo(f"published {url}", err=True)
+
+
+command = corpus

@@ -6,10 +6,9 @@ import json
 
 import click
 
-from align.cli import main
 
 
-@main.command("eval")
+@click.command("eval")
 @click.argument("gold", type=click.Path())
 @click.argument("pred", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
@@ -34,3 +33,6 @@ def evaluate(gold, pred, as_json):
     om = r["omission_recall"]
     click.echo(f"1-0/0-1 recall: {'n/a' if om is None else f'{om:.4f}'} ({r['omissions_in_gold']} in gold); "
                f"{r['documents']} document(s)")
+
+
+command = evaluate

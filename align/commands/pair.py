@@ -7,9 +7,8 @@ import sys
 
 import click
 
-from align.cli import main
-from align.core import Params
-from align.errors import AlignError
+from align.core.params import Params
+from align.errors import AlignError, Exit
 from align.formats import EXTENSIONS, FORMATS, write
 
 
@@ -25,7 +24,7 @@ def _pairs_in_dirs(src_dir: str, tgt_dir: str) -> list[tuple[str, str, str]]:
     return [(n, os.path.join(src_dir, n), os.path.join(tgt_dir, n)) for n in common]
 
 
-@main.command("pair")
+@click.command("pair")
 @click.argument("src", type=click.Path())
 @click.argument("tgt", type=click.Path())
 @click.option("-o", "--output", "outs", required=True, multiple=True, type=click.Path(),
@@ -107,7 +106,7 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
         write(al, os.path.join(out, name + EXTENSIONS[fmt]), fmt)
     click.echo(f"aligned {len(jobs) - failed} of {len(jobs)} document pairs into {out}", err=True)
     if failed:
-        sys.exit(3)  # as `align corpus`: some pairs failed, the others are written
+        sys.exit(Exit.PARTIAL)  # as `align corpus`: some pairs failed, the others are written
 
 
 def _report(al, outs):
@@ -123,3 +122,6 @@ def _report(al, outs):
     if q.get("verdict"):
         click.echo(f"quality: {q.get('score', 0):.2f} - {q['verdict']}", err=True)
     click.echo(f"wrote {', '.join(outs)}", err=True)
+
+
+command = pair

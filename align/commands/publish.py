@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
-from align.cli import main
 
 
-@main.command("publish")
+@click.command("publish")
 @click.argument("folder", type=click.Path())
 @click.option("--repo-id", default=None, help="Dataset repository on the Hub, ORG/NAME (created if missing).")
 @click.option("--private", is_flag=True, help="Create the repository as private.")
@@ -36,3 +35,6 @@ def publish(folder, repo_id, private, token_env, check_only):
         raise AlignError("--repo-id ORG/NAME is needed to publish")
     url = upload(folder, repo_id, resolve_token(token_env), private=private)
     click.echo(f"published {url}", err=True)
+
+
+command = publish

@@ -4,7 +4,7 @@ Writes REPORT.jsonl with one JSON object per input pair, in input order:
     {"n", "src", "tgt", "score", "sim", "flags": [{check, severity, message}], ["chrf", "bleu"], ...}
 (rows from an `align pair` JSONL keep their other fields, e.g. src_ids/tgt_ids). The summary (counts, flags by
 check and severity, document quality, encoder signature, sacreBLEU corpus scores and signatures) goes to
-stderr and to a side file, REPORT.summary.json (or --summary FILE). With --fail-on SEVERITY the exit status is 1
+stderr and to a side file, REPORT.summary.json (or --summary FILE). With --fail-on SEVERITY the exit status is 4
 when any flag of that severity or worse exists: a gate for CI pipelines.
 """
 
@@ -17,8 +17,7 @@ from collections import Counter
 
 import click
 
-from align.cli import main
-from align.errors import AlignError
+from align.errors import AlignError, Exit
 from align.links import Alignment, Link
 from align.score.flags import SEVERITIES, at_least
 from align.score.pairs import FORMATS, read_pairs
@@ -102,7 +101,7 @@ def _describe(summary: dict) -> str:
     return "\n".join(lines)
 
 
-@main.command("score")
+@click.command("score")
 @click.argument("pairs_path", metavar="PAIRS")
 @click.option("-o", "--output", required=True, metavar="REPORT.jsonl", help="Report, one JSON object per pair ('-' = stdout).")
 @click.option("--src-lang", required=True, help="Source language code, e.g. ar (as for `align pair`).")
@@ -114,7 +113,7 @@ def _describe(summary: dict) -> str:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the on-disk vector cache.")
 @click.option("--reference", metavar="FILE", help="Reference translation or MT output of the source, one line per pair: "
               "adds chrF and BLEU per pair and for the corpus (sacreBLEU).")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit with status 1 when any flag of this severity or worse exists.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit with status 4 when any flag of this severity or worse exists (a CI gate; 1 stays 'internal error').")
 @click.option("--plot", metavar="PNG", help="Also draw a histogram of scores and the flag counts.")
 @click.option("--summary", "summary_path", metavar="FILE", help="Summary JSON (default: REPORT.summary.json).")
 def score(pairs_path, output, src_lang, tgt_lang, fmt, tgt_file, encoder, no_cache, reference, fail_on, plot,
@@ -165,4 +164,7 @@ def score(pairs_path, output, src_lang, tgt_lang, fmt, tgt_file, encoder, no_cac
         failing = [f for r in rows for f in at_least(r["flags"], fail_on)]
         if failing:
             click.echo(f"align score: {len(failing)} flags at or above {fail_on}: failing", err=True)
-            sys.exit(1)
+            sys.exit(Exit.FLAGS)
+
+
+command = score

@@ -6,10 +6,9 @@ import json
 
 import click
 
-from align.cli import main
 
 
-@main.command("segment")
+@click.command("segment")
 @click.argument("path", type=click.Path())
 @click.option("--lang", required=True, help="Language code of the file: ar, en, fr, es, ru, zh, de, it, pt, nl, pl, tr, ja, ko, th.")
 @click.option("-o", "--output", "out", type=click.Path(), default=None, help="Write here instead of stdout.")
@@ -46,3 +45,6 @@ def segment(path, lang, out, as_jsonl):
         click.echo(f"{len(doc.paragraphs)} paragraphs, {len(doc.sentences)} sentences -> {out}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+command = segment

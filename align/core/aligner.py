@@ -10,32 +10,12 @@ no estimated block. Every link gets its similarity on the document's own scale (
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import numpy as np
 
 from align.core import dp
+from align.core.params import Params
 from align.core.band import FULL_CELLS, find_band
 from align.links import Link
-
-
-@dataclass(frozen=True)
-class Params:
-    max_block: int = 4        # most segments on one side of a link
-    max_link: int = 5         # most segments in a link, both sides together (5: 1-1 ... 1-4, 2-3, 3-2, 4-1)
-    skip: float = 0.3         # a 1-0 or 0-1 link costs this times the spread of the document's link similarities
-    neighbour: float = 0.1    # weight of the local margin (similarity to the segments next to the link)
-    length: float = 0.35      # weight of length agreement
-    slack: float = 0.15       # re-encode merges on paths within this gain of the best
-    optimism: float = 0.15    # similarity added to a block until it is encoded for real
-    width: int = 12           # band half-width (segments) around the coarse path for long documents
-    rounds: int = 4           # most re-encoding rounds
-
-    def short(self) -> str:
-        d = asdict(self)
-        keys = {"max_block": "k", "max_link": "n", "skip": "skip", "neighbour": "nb", "length": "len",
-                "slack": "slack", "optimism": "opt", "width": "w"}
-        return "+".join(f"{keys[k]}.{d[k]}" for k in keys)
 
 
 def link_types(p: Params) -> np.ndarray:

@@ -16,7 +16,7 @@ import glob
 import os
 from dataclasses import dataclass, field
 
-from align.core import Params
+from align.core.params import Params
 from align.errors import AlignError
 
 # Columns the builder writes itself: metadata may not reuse these names.

@@ -17,7 +17,7 @@ import resource
 from dataclasses import asdict, dataclass
 
 from align.corpus.config import Doc
-from align.core import Params
+from align.core.params import Params
 from align.errors import AlignError
 
 # BLAS/OpenMP/numba and the USE encoder each start one thread per core unless told; N workers x N threads on

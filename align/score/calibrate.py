@@ -207,7 +207,8 @@ def link_score(link: Link, coef: dict | None = None) -> float:
 def link_examples(bench: str, encoder, params=None) -> list[dict]:
     """Every link the aligner predicts for a benchmark set: the fields link_features reads, the document, and
     whether gold has exactly that link."""
-    from align.core import Params, align_segments
+    from align.core.aligner import align_segments
+    from align.core.params import Params
 
     rows = []
     for doc, src, tgt, gold in read_bench_set(bench):

@@ -1,0 +1,40 @@
+"""The aligner's settings: a frozen dataclass that needs no numpy or numba, so the CLI and configs import it
+cheaply. Every field is part of the signature (``short()``), under the short name in its metadata."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+
+from align.errors import AlignError
+
+
+def _p(default, sig: str, help: str, low: float, high: float):
+    return field(default=default, metadata={"sig": sig, "help": help, "range": (low, high)})
+
+
+@dataclass(frozen=True)
+class Params:
+    max_block: int = _p(4, "k", "most segments on one side of a link", 1, 16)
+    max_link: int = _p(5, "n", "most segments in a link, both sides together (5: 1-1 ... 1-4, 2-3, 3-2, 4-1)", 2, 32)
+    skip: float = _p(0.3, "skip", "a 1-0 or 0-1 link costs this times the spread of the document's link "
+                                  "similarities", 0.0, 100.0)
+    neighbour: float = _p(0.1, "nb", "weight of the local margin (similarity to the segments next to the link)", 0.0, 10.0)
+    length: float = _p(0.35, "len", "weight of length agreement", 0.0, 1.0)
+    slack: float = _p(0.15, "slack", "re-encode merges on paths within this gain of the best", 0.0, 10.0)
+    optimism: float = _p(0.15, "opt", "similarity added to a block until it is encoded for real", 0.0, 10.0)
+    width: int = _p(12, "w", "band half-width (segments) around the coarse path for long documents", 1, 10_000)
+    rounds: int = _p(4, "r", "most re-encoding rounds", 1, 100)
+
+    def __post_init__(self):
+        for f in fields(self):
+            v = getattr(self, f.name)
+            low, high = f.metadata["range"]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or (f.type == "int" and not isinstance(v, int)):
+                raise AlignError(f"aligner setting {f.name} must be a number, not {v!r}")
+            if not math.isfinite(v) or not low <= v <= high:
+                raise AlignError(f"aligner setting {f.name} must lie in [{low}, {high}], not {v}")
+
+    def short(self) -> str:
+        """The signature part, e.g. ``k.4+n.5+skip.0.3+nb.0.1+len.0.35+slack.0.15+opt.0.15+w.12+r.4``."""
+        return "+".join(f"{f.metadata['sig']}.{getattr(self, f.name)}" for f in fields(self))
