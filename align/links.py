@@ -20,7 +20,8 @@ class Link:
     # how much worse the best alignment without this link is (on the same scale): small = a close call
     margin: float | None = None
     flags: list[dict] = field(default_factory=list)  # QA flags {check, severity, message}
-    labels: dict = field(default_factory=dict)       # e.g. {"src": "numbered", "tgt": "numbered"} for paragraphs
+    # UN structure labels of a paragraph link, one per paragraph: {"src": ["numbered"], "tgt": ["numbered"]}
+    labels: dict[str, list[str | None]] = field(default_factory=dict)
 
     @property
     def type(self) -> str:

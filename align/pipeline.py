@@ -8,20 +8,26 @@ from __future__ import annotations
 import numpy as np
 
 from align import __version__
-from align.core.aligner import align_segments
+from align.core.aligner import Bead, align_segments
 from align.core.params import Params
 from align.document import Document
 from align.encode import get_encoder
 from align.links import Alignment, Link
-from align.score.calibrate import link_score
+from align.score.checks import check_link
+from align.score.linkscore import Calibration, link_score, load_calibration
+from align.score.quality import document_quality
+from align.structure import number_key
+from align.text import anchor_keys
 
 SEGMENTER = "rules-1"
 
 
-def signature(encoder, params: Params, segmented: bool) -> str:
-    """A reproducible description of how links were made, sacreBLEU-style."""
+def signature(encoder, params: Params, segmented: bool, calibration: Calibration | None = None) -> str:
+    """A reproducible description of how links were made, sacreBLEU-style (a non-default calibration adds
+    ``|cal:<hash>``)."""
     mode = "segmented" if segmented else "hier"
-    return f"align:{__version__}|enc:{encoder.signature}|seg:{'lines' if segmented else SEGMENTER}|mode:{mode}|{params.short()}"
+    sig = f"align:{__version__}|enc:{encoder.signature}|seg:{'lines' if segmented else SEGMENTER}|mode:{mode}|{params.short()}"
+    return sig + (f"|{calibration.signature}" if calibration and calibration.signature else "")
 
 
 def paragraph_anchors(src: Document, tgt: Document) -> list[tuple[int, int]]:
@@ -31,8 +37,6 @@ def paragraph_anchors(src: Document, tgt: Document) -> list[tuple[int, int]]:
 
     A long UN document then cannot drift: whatever happens between two numbered paragraphs stays there.
     """
-    from align.structure import number_key
-    from align.text import anchor_keys
 
     def keys(doc: Document) -> dict[str, list[int]]:
         found: dict[str, list[int]] = {}
@@ -68,63 +72,73 @@ def _increasing_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return max(best, key=len, default=[])
 
 
-def _sentence_links(src: Document, tgt: Document, para_links: list[Link], encoder, params: Params) -> list[Link]:
+class _Texts:
+    """The segments a bead's indices point into, and what the finished links carry beside the bead."""
+
+    def __init__(self, src: list[str], tgt: list[str], src_lang: str, tgt_lang: str, calibration: Calibration):
+        self.src, self.tgt, self.src_lang, self.tgt_lang, self.calibration = src, tgt, src_lang, tgt_lang, calibration
+
+    def link(self, bead: Bead, level: str, paragraph: int | None = None, labels: dict | None = None) -> Link:
+        """The final Link of a bead, built once: text, calibrated score, QA flags."""
+        link = Link(list(bead.src_ids), list(bead.tgt_ids), 0.0, level=level,
+                    src=" ".join(self.src[i] for i in bead.src_ids), tgt=" ".join(self.tgt[j] for j in bead.tgt_ids),
+                    paragraph=paragraph, sim=bead.sim, margin=bead.margin, labels=labels or {})
+        # calibrated; for a 1-0 / 0-1 link: the confidence that it really is an omission
+        link.score = link_score(link, self.calibration)
+        link.flags = check_link(link, self.src_lang, self.tgt_lang)
+        return link
+
+
+def _sentence_links(src: Document, tgt: Document, para_links: list[Link], encoder, params: Params,
+                    texts: _Texts) -> list[Link]:
     """Align sentences inside each paragraph link; indices are global sentence indices."""
     s_off = np.cumsum([0] + [len(p.sentences) for p in src.paragraphs])
     t_off = np.cumsum([0] + [len(p.sentences) for p in tgt.paragraphs])
-    s_all, t_all = src.sentences, tgt.sentences
     out = []
     for k, pl in enumerate(para_links):
         s_ids = [i for p in pl.src_ids for i in range(s_off[p], s_off[p + 1])]
         t_ids = [j for p in pl.tgt_ids for j in range(t_off[p], t_off[p + 1])]
-        if not s_ids or not t_ids:  # the sentences of an omitted paragraph share its evidence
-            out += [Link([i], [], 0.0, src=s_all[i], paragraph=k, sim=pl.sim, margin=pl.margin) for i in s_ids]
-            out += [Link([], [j], 0.0, tgt=t_all[j], paragraph=k, sim=pl.sim, margin=pl.margin) for j in t_ids]
-            continue
-        if len(s_ids) == 1 and len(t_ids) == 1:
-            out.append(Link(s_ids, t_ids, 0.0, src=s_all[s_ids[0]], tgt=t_all[t_ids[0]], paragraph=k, sim=pl.sim,
-                            margin=pl.margin))
-            continue
-        for l in align_segments([s_all[i] for i in s_ids], [t_all[j] for j in t_ids], encoder, params):
-            out.append(Link([s_ids[i] for i in l.src_ids], [t_ids[j] for j in l.tgt_ids], 0.0,
-                            src=l.src, tgt=l.tgt, paragraph=k, sim=l.sim, margin=l.margin))
+        if not s_ids or not t_ids or (len(s_ids) == 1 and len(t_ids) == 1):
+            # an omitted paragraph's sentences share its evidence; a 1-1 paragraph of one sentence is that link
+            beads = [Bead((i,), (), pl.sim, pl.margin) for i in s_ids] + [Bead((), (j,), pl.sim, pl.margin) for j in t_ids]
+            if s_ids and t_ids:
+                beads = [Bead((s_ids[0],), (t_ids[0],), pl.sim, pl.margin)]
+        else:
+            found = align_segments([texts.src[i] for i in s_ids], [texts.tgt[j] for j in t_ids], encoder, params)
+            beads = [Bead(tuple(s_ids[i] for i in b.src_ids), tuple(t_ids[j] for j in b.tgt_ids), b.sim, b.margin)
+                     for b in found]
+        out += [texts.link(b, "sentence", paragraph=k) for b in beads]
     return out
 
 
-def align_documents(src: Document, tgt: Document, encoder=None, params: Params | None = None) -> Alignment:
+def align_documents(src: Document, tgt: Document, encoder=None, params: Params | None = None,
+                    calibration: Calibration | None = None) -> Alignment:
     encoder = encoder or get_encoder("use")
     params = params or Params()
+    calibration = calibration or load_calibration()
     segmented = src.segmented and tgt.segmented
+    sentences = _Texts(src.sentences, tgt.sentences, src.lang, tgt.lang, calibration)
     if segmented:
-        links = align_segments(src.sentences, tgt.sentences, encoder, params)
-        for l in links:
-            l.level = "sentence"
+        links = [sentences.link(b, "sentence") for b in align_segments(sentences.src, sentences.tgt, encoder, params)]
     else:
-        para_links = align_segments([p.text for p in src.paragraphs], [p.text for p in tgt.paragraphs], encoder,
-                                    params, anchors=paragraph_anchors(src, tgt))
-        for l in para_links:
-            l.level = "paragraph"
-            labels = {"src": [src.paragraphs[i].label for i in l.src_ids], "tgt": [tgt.paragraphs[j].label for j in l.tgt_ids]}
-            if any(labels["src"]) or any(labels["tgt"]):
-                l.labels = labels
-        links = para_links + _sentence_links(src, tgt, para_links, encoder, params)
-    for l in links:
-        l.score = link_score(l)   # calibrated; for a 1-0 / 0-1 link: confidence that it really is an omission
-    al = Alignment(links, signature(encoder, params, segmented), src.lang, tgt.lang, src.path, tgt.path)
-    _annotate(al)
+        paragraphs = _Texts([p.text for p in src.paragraphs], [p.text for p in tgt.paragraphs], src.lang, tgt.lang,
+                            calibration)
+        beads = align_segments(paragraphs.src, paragraphs.tgt, encoder, params, anchors=paragraph_anchors(src, tgt))
+        para_links = [paragraphs.link(b, "paragraph", labels=_labels(src, tgt, b)) for b in beads]
+        links = para_links + _sentence_links(src, tgt, para_links, encoder, params, sentences)
+    al = Alignment(links, signature(encoder, params, segmented, calibration), src.lang, tgt.lang, src.path, tgt.path)
+    al.quality = document_quality(al)
     return al
 
 
-def _annotate(al: Alignment) -> None:
-    """QA flags on every link (align.score.checks) and the document quality (align.score.quality)."""
-    from align import score
-
-    score.flag_alignment(al)
-    al.quality = score.document_quality(al)
+def _labels(src: Document, tgt: Document, bead: Bead) -> dict[str, list[str | None]]:
+    """The UN structure labels of a paragraph link's paragraphs, one per paragraph (empty when none is known)."""
+    labels = {"src": [src.paragraphs[i].label for i in bead.src_ids], "tgt": [tgt.paragraphs[j].label for j in bead.tgt_ids]}
+    return labels if any(labels["src"]) or any(labels["tgt"]) else {}
 
 
 def align_files(src_path: str, tgt_path: str, src_lang: str, tgt_lang: str, segmented: bool = False,
-                encoder=None, params: Params | None = None, warn=None) -> Alignment:
+                encoder=None, params: Params | None = None, warn=None, calibration: Calibration | None = None) -> Alignment:
     """Read, align, score. `warn(message)` hears about a file that seems to be in another language."""
     from align.io import read_document
     from align.score.language import document_check
@@ -134,4 +148,4 @@ def align_files(src_path: str, tgt_path: str, src_lang: str, tgt_lang: str, segm
     if warn:
         for flag in document_check(src, tgt):
             warn(f"{flag['message']} (check the file and --src-lang/--tgt-lang)")
-    return align_documents(src, tgt, encoder, params)
+    return align_documents(src, tgt, encoder, params, calibration)

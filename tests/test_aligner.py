@@ -27,7 +27,7 @@ def build(spec):
 
 
 def links_of(links):
-    return [(l.src_ids, l.tgt_ids) for l in links]
+    return [(list(l.src_ids), list(l.tgt_ids)) for l in links]
 
 
 def sentence(k):
@@ -94,7 +94,7 @@ def test_banded_search_finds_the_same_path_as_the_full_one(token_encoder, monkey
     full = links_of(align_segments(src, tgt, token_encoder))
     monkeypatch.setattr(band_mod, "FULL_CELLS", 5_000)  # force coarse-to-fine on this small document
     lo, hi = band_mod.find_band(token_encoder.encode(src), token_encoder.encode(tgt),
-                                np.ones(len(src)), np.ones(len(tgt)), np.array([0, -0.05, 0.5, 1.0, 0.25]))
+                                np.ones(len(src)), np.ones(len(tgt)), dp.GainParams(0.0, -0.05, 0.5, 1.0, 0.25))
     assert (hi - lo + 1).max() < len(tgt) / 3  # really a band, not the full matrix
     banded = links_of(align_segments(src, tgt, token_encoder))
     assert banded == full == gold
@@ -136,7 +136,7 @@ def test_dp_on_a_handmade_similarity_matrix():
     lens = np.ones((1, 3))
     types = np.array([(1, 1), (1, 0), (0, 1)], np.int64)
     lo, hi = np.zeros(4, np.int64), np.full(4, 3, np.int64)
-    prm = np.array([0.0, -0.1, 0.0, 1.0, 0.0])
+    prm = dp.GainParams(offset=0.0, skip=-0.1, length=0.0, ratio=1.0, neighbour=0.0)
     z = np.zeros((1, 3))
     fwd, back = dp.forward(dp.gain_table(S, T, lens, lens, z, z, types, lo, hi, prm, dp.dense_sims(S, T))[0], types, lo, hi)
     assert [(i, j) for i, j, _ in dp.trace(back, types, lo, 3, 3)] == [(1, 1), (2, 2), (3, 3)]
@@ -157,7 +157,7 @@ def test_dense_and_per_cell_gains_agree():
     T, lenT = dp.block_vectors(v2 / np.linalg.norm(v2, axis=1, keepdims=True), rng.uniform(5, 50, 7), 3)
     types = link_types(Params(max_block=3, max_link=4))
     lo, hi = np.zeros(10, np.int64), np.full(10, 7, np.int64)
-    prm = np.array([0.1, -0.05, 0.35, 1.2, 0.1])
+    prm = dp.GainParams(offset=0.1, skip=-0.05, length=0.35, ratio=1.2, neighbour=0.1)
     bonS, bonT = np.full(lenS.shape, 0.15), np.full(lenT.shape, 0.15)
     G1, S1 = dp.gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, prm, dp.dense_sims(S, T))
     G2, S2 = dp.gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, prm, np.zeros((0, 0, 0, 0), np.float32))

@@ -1,14 +1,12 @@
 """The link score: its shape (bounded, monotonic in similarity, omissions read the other way) and the fit that
 makes it, run end to end on small synthetic data."""
 
-import importlib.util
-
 import numpy as np
 import pytest
 
 from align.links import Link
-from align.score.calibrate import (calibrate_links, link_examples, link_score, precision_recall_at_half, roc_auc,
-                                   write_coefficients)
+from align.score.fit import calibrate_links, link_examples, precision_recall_at_half, roc_auc, write_calibration
+from align.score.linkscore import link_score, load_calibration
 
 SIMS = np.linspace(-1.0, 2.0, 31)
 
@@ -72,22 +70,21 @@ def test_fit_round_trip_keeps_the_precision_promise(tmp_path):
     report = calibrate_links(per_set)
     assert report["both"]["weights"][0] > 0 > report["one"]["weights"][0]
 
-    path = tmp_path / "coefficients.py"
-    write_coefficients(link=report, path=str(path))
-    spec = importlib.util.spec_from_file_location("coefficients_under_test", path)
-    stored = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(stored)
+    path = tmp_path / "calibration.json"
+    write_calibration(str(path), link=report)
+    stored = load_calibration(str(path))
+    assert stored.signature.startswith("cal:") and len(stored.signature) == 16
 
     for name, rows in per_set.items():
         links = [Link(r["src_ids"], r["tgt_ids"], 0.0, src=r["src"], tgt=r["tgt"], sim=r["sim"]) for r in rows]
-        scores = [link_score(l, stored.LINK) for l in links]
+        scores = [link_score(l, stored) for l in links]
         labels = [r["correct"] for r in rows]
         precision, _ = precision_recall_at_half(scores, labels)
         assert precision >= 0.95, name
         assert precision == pytest.approx(report["sets"][name]["precision_at_0.5"], abs=1e-4)
         assert np.mean(np.array(scores) >= 0.5) > 0.3   # the promise is not kept by trusting nothing
         assert roc_auc(scores, labels) > 0.8
-    assert stored.PAIR   # the pair mapping is carried over untouched
+    assert stored.pair == load_calibration().pair   # the pair mapping is carried over untouched
 
 
 def test_link_examples_label_predicted_links_against_gold(tmp_path):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from align.score.calibrate import fit_logistic, pair_examples, precision_recall_at_half, roc_auc
+from align.score.fit import fit_logistic, pair_examples, precision_recall_at_half, roc_auc
 from align.score.similarity import pair_score
 
 

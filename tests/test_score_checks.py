@@ -1,7 +1,7 @@
 """The QA checks other than numbers, check_pair / check_link / flag_alignment, on handmade pairs."""
 
 from align.links import Alignment, Link
-from align.score import check_link, check_pair, flag_alignment
+from align.score.checks import check_link, check_pair, flag_alignment
 from align.score import dates, language, length, punctuation, symbols, urls
 from align.score.flags import at_least, worst
 

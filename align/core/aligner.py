@@ -12,10 +12,28 @@ from __future__ import annotations
 
 import numpy as np
 
+from typing import NamedTuple
+
 from align.core import dp
-from align.core.params import Params
 from align.core.band import FULL_CELLS, find_band
-from align.links import Link
+from align.core.params import Params
+
+
+class Bead(NamedTuple):
+    """One link as the aligner found it: indices into the two segment lists, and its evidence.
+
+    sim: similarity on the document's own scale (0 = an unrelated pair, 1 = a typical good link); for a 1-0 / 0-1
+    link, that of the unlinked segment to its closest counterpart nearby; None when the other side is empty.
+    margin: how much worse the best alignment without this link is (small = a close call); None likewise.
+    """
+
+    src_ids: tuple[int, ...]
+    tgt_ids: tuple[int, ...]
+    sim: float | None = None
+    margin: float | None = None
+
+    def shifted(self, di: int, dj: int) -> "Bead":
+        return self._replace(src_ids=tuple(i + di for i in self.src_ids), tgt_ids=tuple(j + dj for j in self.tgt_ids))
 
 
 def link_types(p: Params) -> np.ndarray:
@@ -26,7 +44,7 @@ def link_types(p: Params) -> np.ndarray:
 
 
 def align_segments(src: list[str], tgt: list[str], encoder, params: Params = Params(),
-                   anchors: list[tuple[int, int]] | None = None) -> list[Link]:
+                   anchors: list[tuple[int, int]] | None = None) -> list[Bead]:
     """Links between src and tgt segments (indices into them), every segment in exactly one link.
 
     anchors: (i, j) cut points the alignment must pass through: src[:i] aligns with tgt[:j] and src[i:] with
@@ -34,49 +52,44 @@ def align_segments(src: list[str], tgt: list[str], encoder, params: Params = Par
     """
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
-        return _unlinked(src, tgt)
+        return _unlinked(n, m)
     vs, vt = encoder.encode(src), encoder.encode(tgt)
     ls = np.array([len(s) for s in src], float)
     lt = np.array([len(t) for t in tgt], float)
     ratio = max(ls.sum(), 1.0) / max(lt.sum(), 1.0)
-    # prm: (offset subtracted from every similarity, skip gain, length weight, length ratio, neighbour weight)
-    prm = np.array([0.0, -params.skip * 0.15, params.length, ratio, params.neighbour], float)
-    lo, hi = find_band(vs, vt, ls, lt, prm, params.width)
+    lo, hi = find_band(vs, vt, ls, lt, dp.gain_params(params, ratio), params.width)
     # One scale for every document: 0 = what an unrelated pair scores here, 1 = what a typical good link scores.
     # Raw cosines differ a lot between language pairs and genres (UN sentences ~0.8, literary de-fr ~0.6).
     good, unrelated = dp.typical_match(vs, vt, lo, hi)
     scale = 1.0 / max(good - unrelated, 0.05)
-    prm[0] = unrelated * scale
-    links = []
+    gp = dp.gain_params(params, ratio, offset=unrelated * scale)
+    beads: list[Bead] = []
     cuts = [(0, 0)] + [(i, j) for i, j in (anchors or []) if 0 < i < n and 0 < j < m] + [(n, m)]
     for (i0, j0), (i1, j1) in zip(cuts, cuts[1:]):
         if i1 < i0 or j1 < j0:
             raise ValueError("anchors must increase on both sides")
         band = (lo, hi) if len(cuts) == 2 else None
         span = (src[i0:i1], tgt[j0:j1], vs[i0:i1], vt[j0:j1], ls[i0:i1], lt[j0:j1])
-        for l in _align_span(*span, encoder, params, prm.copy(), scale, band):
-            l.src_ids = [i + i0 for i in l.src_ids]
-            l.tgt_ids = [j + j0 for j in l.tgt_ids]
-            links.append(l)
-    return links
+        beads += [b.shifted(i0, j0) for b in _align_span(*span, encoder, params, gp, scale, band)]
+    return beads
 
 
-def _unlinked(src: list[str], tgt: list[str]) -> list[Link]:
+def _unlinked(n: int, m: int) -> list[Bead]:
     """Every segment on its own, for a side with nothing to align against."""
-    return [Link([i], [], 0.0, src=s) for i, s in enumerate(src)] + [Link([], [j], 0.0, tgt=t) for j, t in enumerate(tgt)]
+    return [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
 
 
-def _align_span(src, tgt, vs, vt, ls, lt, encoder, params: Params, prm: np.ndarray, scale: float,
-                band=None) -> list[Link]:
+def _align_span(src, tgt, vs, vt, ls, lt, encoder, params: Params, gp: dp.GainParams, scale: float,
+                band=None) -> list[Bead]:
     """The DP over one stretch between anchors (the whole document when there are none); ls, lt: lengths."""
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
-        return _unlinked(src, tgt)
+        return _unlinked(n, m)
     types = link_types(params)
     S, lenS = dp.block_vectors(vs, ls, params.max_block)
     T, lenT = dp.block_vectors(vt, lt, params.max_block)
     S *= scale  # the source side carries the document's scale, so every dot product is on it
-    lo, hi = band or find_band(vs, vt, ls, lt, prm, params.width)
+    lo, hi = band or find_band(vs, vt, ls, lt, gp, params.width)
     # An estimated block (sum of its segments' vectors) scores below its real embedding when the merge is right
     # (UN Arabic-English: 0.70 estimated vs 0.81 real cosine for true 2-1 links), about the same otherwise.
     # Estimates get `optimism` on top until encoded for real, so a small slack still catches the true merges.
@@ -107,7 +120,7 @@ def _align_span(src, tgt, vs, vt, ls, lt, encoder, params: Params, prm: np.ndarr
 
     def solve():
         D = dp.dense_sims(S, T) if full_band else np.zeros((0, 0, 0, 0), np.float32)
-        G, SIM = dp.gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, prm, D)
+        G, SIM = dp.gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, gp, D)
         fwd, back = dp.forward(G, types, lo, hi)
         return G, SIM, fwd, dp.trace(back, types, lo, n, m)
 
@@ -119,7 +132,7 @@ def _align_span(src, tgt, vs, vt, ls, lt, encoder, params: Params, prm: np.ndarr
             sims = [SIM[i, j - lo[i], t] for i, j, t in path if t == 0]  # the 1-1 links
             if len(sims) >= 5:
                 mid, low = np.percentile(sims, [50, 10])
-                prm[1] = -params.skip * max(mid - low, 0.02)
+                gp = dp.gain_params(params, gp.ratio, offset=gp.offset, spread=max(mid - low, 0.02))
                 G, SIM, fwd, path = solve()
         cands = [(i, j, t) for i, j, t in path if types[t, 0] + types[t, 1] >= 3]
         if params.slack > 0:
@@ -133,17 +146,16 @@ def _align_span(src, tgt, vs, vt, ls, lt, encoder, params: Params, prm: np.ndarr
     TH = dp.through_table(G, types, lo, hi, fwd, dp.backward(G, types, lo, hi))
     p_i, p_j, p_t = (np.array(x, dtype=np.int64) for x in zip(*path))
     margins = dp.link_margins(TH, types, lo, hi, fwd[n, m - lo[n]], p_i, p_j, p_t)
-    links = []
+    beads = []
     for (i, j, t), margin in zip(path, margins):
         a, b = int(types[t, 0]), int(types[t, 1])
         if a and b:
             sim = SIM[i, j - lo[i], t]
         elif a:  # 1-0: how close the unlinked segment comes to any target segment near it
             near = T[0, max(lo[i - 1] - 2, 0):min(hi[i] + 2, m)]
-            sim = float((near @ S[0, i - 1]).max()) - prm[0] if len(near) else 0.0
+            sim = float((near @ S[0, i - 1]).max()) - gp.offset if len(near) else 0.0
         else:
             rows = [r for r in range(max(i - 3, 0), min(i + 3, n)) if lo[r] <= j <= hi[r + 1] + 2]
-            sim = float((S[0, rows] @ T[0, j - 1]).max()) - prm[0] if rows else 0.0
-        links.append(Link(list(range(i - a, i)), list(range(j - b, j)), score=0.0, sim=float(sim),
-                          margin=float(margin), src=" ".join(src[i - a:i]), tgt=" ".join(tgt[j - b:j])))
-    return links
+            sim = float((S[0, rows] @ T[0, j - 1]).max()) - gp.offset if rows else 0.0
+        beads.append(Bead(tuple(range(i - a, i)), tuple(range(j - b, j)), float(sim), float(margin)))
+    return beads

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from align.core.dp import block_vectors, forward, gain_table, trace
+from align.core.dp import GainParams, block_vectors, forward, gain_table, trace
 
 FULL_CELLS = 250_000       # below this many cells, search everything (the gain table: ~30 MB at most)
 COARSE_TYPES = np.array([(1, 1), (1, 0), (0, 1), (1, 2), (2, 1)], dtype=np.int64)
@@ -33,14 +33,13 @@ def _lengths(lens: np.ndarray) -> np.ndarray:
     return pad[0::2] + pad[1::2]
 
 
-def find_band(vs: np.ndarray, vt: np.ndarray, ls: np.ndarray, lt: np.ndarray, params: np.ndarray,
+def find_band(vs: np.ndarray, vt: np.ndarray, ls: np.ndarray, lt: np.ndarray, params: GainParams,
               width: int = 12) -> tuple[np.ndarray, np.ndarray]:
     """(lo, hi) per source row for single-segment vectors vs, vt (L2-normalised) and lengths ls, lt."""
     n, m = len(vs), len(vt)
     if (n + 1) * (m + 1) <= FULL_CELLS or n < 4 or m < 4:
         return full(n, m)
-    params = np.array(params, dtype=float)
-    params[0] = 0.0  # raw cosines here, not the document's scale: no offset
+    params = params._replace(offset=0.0)  # raw cosines here, not the document's scale: no offset
     cs, ct = _halve(vs), _halve(vt)
     cls, clt = _lengths(ls), _lengths(lt)
     clo, chi = find_band(cs, ct, cls, clt, params, width)

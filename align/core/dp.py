@@ -11,15 +11,36 @@ bonus() is the optimism given to a block whose vector is still an estimate (see 
 neighbours() is the mean similarity of each block to the single segments just outside the other block: a link
 is only good if it beats its neighbours (a local margin; it is what separates a real 2-1 merge from a 1-1 link
 plus an unrelated sentence). short/long compares the two blocks' lengths after scaling by the document's length
-ratio. A 1-0 or 0-1 link gains `skip`. The DP maximises the total gain.
+ratio. A 1-0 or 0-1 link gains `skip`. The numbers come in one GainParams (built by gain_params). The DP maximises the total gain.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 NEG = -1e30
+# Before a document's spread of link similarities is measured (the first DP round), a 1-0/0-1 link costs `skip`
+# times this guess of it: the median spread (50th - 10th percentile of 1-1 link similarities) on unpc-ar-en.
+INITIAL_SPREAD = 0.15
+
+
+class GainParams(NamedTuple):
+    """What the gain of a link depends on besides the vectors; numba reads it as a typed tuple."""
+
+    offset: float     # subtracted from every similarity: what an unrelated pair scores on the document's scale
+    skip: float       # gain of a 1-0 or 0-1 link (negative: a cost)
+    length: float     # weight of length agreement
+    ratio: float      # source length / target length of the whole document
+    neighbour: float  # weight of the local margin
+
+
+def gain_params(params, ratio: float, offset: float = 0.0, spread: float = INITIAL_SPREAD) -> GainParams:
+    """The DP's view of the aligner settings (align.core.params.Params) for one document or span."""
+    return GainParams(float(offset), -params.skip * float(spread), float(params.length), float(ratio),
+                      float(params.neighbour))
 
 
 def block_vectors(v: np.ndarray, lens: np.ndarray, k_max: int) -> tuple[np.ndarray, np.ndarray]:
@@ -65,22 +86,21 @@ def _neighbours(vec, singles, k, end):
 @njit(cache=True, fastmath=True)
 def _finish(sim, nb_s, nb_t, ls, lt, bonus, params):
     """(gain, sim) from a link's raw similarity and its blocks' similarities to the neighbouring segments."""
-    offset, len_w, ratio, nb_w = params[0], params[2], params[3], params[4]
-    sim = sim - nb_w * 0.5 * (nb_s + nb_t) + bonus - offset
-    lt = lt * ratio
+    sim = sim - params.neighbour * 0.5 * (nb_s + nb_t) + bonus - params.offset
+    lt = lt * params.ratio
     fit = np.log2(1.0 + min(ls, lt) / max(ls, lt))
-    return sim * (1.0 - len_w + len_w * fit), sim
+    return sim * (1.0 - params.length + params.length * fit), sim
 
 
 @njit(cache=True, fastmath=True)
 def link_gain(S, T, lenS, lenT, bonS, bonT, a, b, i, j, params):
     """(gain, sim) of the link of a source and b target segments ending at cell (i, j)."""
     if a == 0 or b == 0:
-        return params[1], 0.0
+        return params.skip, 0.0
     sv = S[a - 1, i - 1]
     tv = T[b - 1, j - 1]
-    nb_s = _neighbours(sv, T[0], b, j) if params[4] != 0.0 else 0.0
-    nb_t = _neighbours(tv, S[0], a, i) if params[4] != 0.0 else 0.0
+    nb_s = _neighbours(sv, T[0], b, j) if params.neighbour != 0.0 else 0.0
+    nb_t = _neighbours(tv, S[0], a, i) if params.neighbour != 0.0 else 0.0
     return _finish(_dot(sv, tv), nb_s, nb_t, lenS[a - 1, i - 1] + 1.0, lenT[b - 1, j - 1] + 1.0,
                    bonS[a - 1, i - 1] + bonT[b - 1, j - 1], params)
 
@@ -100,7 +120,7 @@ def _mean2(x, ok_x, y, ok_y):
 def link_gain_dense(D, lenS, lenT, bonS, bonT, a, b, i, j, params):
     """link_gain reading precomputed similarities D[a-1, b-1] = S[a-1] @ T[b-1].T (full band only)."""
     if a == 0 or b == 0:
-        return params[1], 0.0
+        return params.skip, 0.0
     n = D.shape[2]
     m = D.shape[3]
     nb_s = _mean2(D[a - 1, 0, i - 1, max(j - b - 1, 0)], j - b - 1 >= 0, D[a - 1, 0, i - 1, min(j, m - 1)], j < m)

@@ -1,8 +1,8 @@
 """Scores for pairs re-scored by `align score`: encoder cosine (plus length ratio and QA flags) -> [0, 1].
 
-The mapping is a logistic regression whose coefficients live in align.score.coefficients (fitted by
-align.score.calibrate on the open benchmark sets' gold pairs against wrong pairs), so that a score of 0.5 or
-more means a correct translation pair far more often than not.
+The mapping is a logistic regression whose coefficients are the "pair" part of a calibration
+(align.score.linkscore; fitted by align.score.fit on the open benchmark sets' gold pairs against wrong pairs), so
+that a score of 0.5 or more means a correct translation pair far more often than not.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import math
 
 import numpy as np
 
-from align.score import coefficients
 from align.score.flags import RANK
 from align.score.length import usual_ratio
+from align.score.linkscore import Calibration, load_calibration, logistic
 
 
 def cosines(encoder, srcs: list[str], tgts: list[str]) -> list[float | None]:
@@ -39,11 +39,7 @@ def features(cos: float, src: str, tgt: str, src_lang: str, tgt_lang: str, flags
     return [cos, length_deviation(src, tgt, src_lang, tgt_lang), float(major)]
 
 
-def logistic(weights: list[float], intercept: float, x: list[float]) -> float:
-    z = intercept + sum(w * v for w, v in zip(weights, x))
-    return 1 / (1 + math.exp(-z))
-
-
-def pair_score(cos: float, src: str, tgt: str, src_lang: str, tgt_lang: str, flags: list[dict]) -> float:
-    c = coefficients.PAIR
+def pair_score(cos: float, src: str, tgt: str, src_lang: str, tgt_lang: str, flags: list[dict],
+               calibration: Calibration | None = None) -> float:
+    c = (calibration or load_calibration()).pair
     return logistic(c["weights"], c["intercept"], features(cos, src, tgt, src_lang, tgt_lang, flags))
