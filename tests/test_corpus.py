@@ -322,16 +322,24 @@ def test_one_worker_runs_single_threaded_like_every_worker(built, tmp_path, monk
     from threadpoolctl import threadpool_info
 
     import align.corpus.run as run
+    from align.corpus.task import load_encoder
 
     cfg, _, _, _ = built
-    real, seen = run.align_doc, []
+    real, seen, asked = run.align_doc, [], []
 
     def spy(doc, job, encoder):
-        seen.append((os.environ.get("ALIGN_ENCODER_THREADS"), {i["num_threads"] for i in threadpool_info()}))
+        seen.append({i["num_threads"] for i in threadpool_info()})
         return real(doc, job, encoder)
 
-    before = (os.environ.get("ALIGN_ENCODER_THREADS"), {i["num_threads"] for i in threadpool_info()})
+    def loads(job, threads=None):
+        asked.append(threads)
+        return load_encoder(job, threads)
+
+    before = {i["num_threads"] for i in threadpool_info()}
     monkeypatch.setattr(run, "align_doc", spy)
+    monkeypatch.setattr("align.corpus.task._encoders", {})
+    monkeypatch.setattr("align.corpus.task.load_encoder", loads)
     build_corpus(cfg, str(tmp_path / "out"), progress=False)
-    assert seen and all(s == ("1", {1}) for s in seen)
-    assert (os.environ.get("ALIGN_ENCODER_THREADS"), {i["num_threads"] for i in threadpool_info()}) == before
+    assert seen and all(s == {1} for s in seen)
+    assert asked == [1]   # the encoder itself is asked for one thread, once
+    assert {i["num_threads"] for i in threadpool_info()} == before

@@ -8,6 +8,7 @@ import sys
 import click
 
 from align.corpus.config import DEDUP, EXPORTS
+from align.corpus.run import DEFAULT_TIMEOUT
 from align.errors import Exit
 
 
@@ -25,12 +26,17 @@ from align.errors import Exit
                    "which keeps re-runs byte-identical].")
 @click.option("--skip", type=float, default=None, help="Aligner setting for unaligned segments (see align pair --help).")
 @click.option("--max-link", type=int, default=None, help="Most segments in one link, both sides together.")
-@click.option("-j", "--workers", type=int, default=1, show_default=True,
-              help="Worker processes, one thread each (1: in this process). With --dask local: Dask workers.")
+@click.option("-j", "--workers", type=click.IntRange(min=1), default=None,
+              help="Documents aligned at once: worker processes here (default 1: this process), Dask worker "
+                   "processes with --dask local (default: one per core), or at most this many documents in flight "
+                   "on a running Dask cluster (default: one per worker thread).")
 @click.option("--dask", metavar="ADDRESS|local", default=None,
               help="Run on a Dask cluster: a scheduler address (tcp://host:8786) or `local`.")
-@click.option("--retries", type=int, default=2, show_default=True,
+@click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True,
               help="Retries of a document whose task crashed (bad inputs are not retried).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True,
+              help="Seconds one document may take before it is recorded as a failure (0: no limit; "
+                   "not enforced on Dask workers).")
 @click.option("--min-score", type=float, default=None, help="Drop links scoring below this.")
 @click.option("--max-length-ratio", type=float, default=None, help="Drop links whose longer side is this many times the shorter.")
 @click.option("--dedup", type=click.Choice(DEDUP), default=None, help="Drop duplicate links [default: none].")
@@ -39,7 +45,7 @@ from align.errors import Exit
               help="Upload after a complete build, to --repo-id or the config's publish.repo_id (see align publish).")
 @click.option("--repo-id", default=None, help="Hub dataset to publish to (ORG/NAME).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: when stderr is a terminal].")
-def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, max_link, workers, dask, retries,
+def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, max_link, workers, dask, retries, timeout,
            min_score, max_length_ratio, dedup, exports, do_publish, repo_id, progress):
     """Align every document pair of MANIFEST into a dataset folder loadable with `datasets.load_dataset`.
 
@@ -75,7 +81,8 @@ def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, m
         token = resolve_token(cfg.publish.get("token_env", "HF_TOKEN"))
 
     try:
-        s = build_corpus(cfg, cfg.output, workers=workers, dask=dask, retries=retries, progress=progress)
+        s = build_corpus(cfg, cfg.output, workers=workers if workers or dask else 1, dask=dask, retries=retries,
+                        progress=progress, timeout=timeout)
     except WorkerDied as e:
         click.echo(f"align: error: {e}", err=True)
         sys.exit(Exit.INTERNAL)

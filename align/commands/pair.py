@@ -9,7 +9,7 @@ import click
 
 from align.core.params import Params
 from align.errors import AlignError, Exit
-from align.formats import EXTENSIONS, FORMATS, write
+from align.formats import FORMATS, write
 
 
 def _pairs_in_dirs(src_dir: str, tgt_dir: str) -> list[tuple[str, str, str]]:
@@ -86,25 +86,13 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
         _report(al, outs)
         return
 
-    from tqdm import tqdm
-
     if len(outs) != 1:
         raise AlignError("give one output directory (-o DIR) when SRC and TGT are directories")
-    out = outs[0]
-    fmt = fmt or "jsonl"
-    jobs = _pairs_in_dirs(src, tgt)
-    os.makedirs(out, exist_ok=True)
-    failed = 0
-    for name, s, t in tqdm(jobs, desc="aligning", unit="doc", disable=None):
-        try:
-            al = align_files(s, t, src_lang, tgt_lang, segmented=segmented, encoder=enc, params=params,
-                             warn=lambda msg, name=name: tqdm.write(f"align: warning: {name}: {msg}", file=sys.stderr))
-        except AlignError as e:
-            failed += 1
-            tqdm.write(f"align: error: {name}: {e}", file=sys.stderr)
-            continue
-        write(al, os.path.join(out, name + EXTENSIONS[fmt]), fmt)
-    click.echo(f"aligned {len(jobs) - failed} of {len(jobs)} document pairs into {out}", err=True)
+    from align.folders import align_folders
+
+    aligned, failed = align_folders(_pairs_in_dirs(src, tgt), outs[0], fmt or "jsonl", src_lang, tgt_lang,
+                                    segmented, enc, params)
+    click.echo(f"aligned {aligned} of {aligned + failed} document pairs into {outs[0]}", err=True)
     if failed:
         sys.exit(Exit.PARTIAL)  # as `align corpus`: some pairs failed, the others are written
 

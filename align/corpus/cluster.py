@@ -1,56 +1,50 @@
-"""The same per-document task on a Dask distributed cluster (``pip install 'align[dask]'``).
+"""The Dask backend of the corpus runner (``pip install 'align[dask]'``): a concurrent.futures executor on a
+cluster (``client.get_executor()``), which align.corpus.run drives like any other.
 
-``--dask local`` starts a LocalCluster on this machine (127.0.0.1 only, one thread per worker process);
-``--dask tcp://HOST:8786`` uses a running scheduler (e.g. one started by dask-jobqueue on SLURM). A worker
-plugin loads the encoder once per worker; each task aligns one document and returns its links to this process,
-which writes the parts and builds the dataset, so the output is the same as a local run. Workers read the
-input files by path: on a cluster they need the same file system (as SLURM nodes usually have).
+``--dask local`` starts a LocalCluster on this machine (127.0.0.1 only, one thread per worker process, --workers
+processes); ``--dask tcp://HOST:8786`` uses a running scheduler (e.g. one started by dask-jobqueue on SLURM), with
+at most --workers documents in flight (default: one per worker thread of the cluster). A worker plugin sets each
+worker up once (one thread, the encoder loaded), as the local pool's initializer does. Workers read the input
+files by path: on a cluster they need the same file system (as SLURM nodes usually have).
 """
 
 from __future__ import annotations
 
-from align.corpus.config import Doc
-from align.corpus.task import Job, align_doc, load_encoder, pin_threads
+from contextlib import contextmanager
+from typing import Iterator
+
+from align.corpus.task import Job, pin_threads, worker_encoder
 from align.errors import AlignError
 
 PLUGIN = "align-encoder"
 
 try:
     from distributed import WorkerPlugin
-except ImportError:  # the [dask] extra is not installed: run_dask says so
+except ImportError:  # the [dask] extra is not installed: dask_executor says so
     WorkerPlugin = object
 
 
-class EncoderPlugin(WorkerPlugin):
-    """Loads the encoder once when a worker starts (and on every worker that joins later)."""
+class WorkerSetup(WorkerPlugin):
+    """Sets a worker up when it starts (and every worker that joins later): one thread, the encoder loaded."""
 
     def __init__(self, job: Job):
         self.job = job
-        self.encoder = None
-        self.loads = 0
 
     def setup(self, worker):
-        pin_threads()  # the nanny already starts workers with OMP/MKL/OPENBLAS at 1; the encoder's own too
-        self.encoder = load_encoder(self.job)
-        self.loads += 1
+        pin_threads()  # the nanny already starts workers with OMP/MKL/OPENBLAS at 1; BLAS already loaded too
+        worker_encoder(self.job)
 
 
-def dask_task(doc: Doc, job: Job) -> dict:
-    from distributed import get_worker
-
-    return align_doc(doc, job, get_worker().plugins[PLUGIN].encoder)
-
-
-def run_dask(todo: list[Doc], job: Job, address: str, workers: int, retries: int):
-    """Yield the results as documents finish. Tasks that raise (not bad inputs: those are returned as
-    failures) are retried ``retries`` times, on any worker."""
+@contextmanager
+def dask_executor(address: str, workers: int | None, job: Job) -> Iterator[tuple[object, int]]:
+    """(executor, documents in flight) on the cluster at `address` ("local": a LocalCluster of `workers`
+    single-thread processes); everything started here is shut down on exit."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        import dask
+        from distributed import Client, LocalCluster
     except ImportError:
         raise AlignError("--dask needs the dask extra: pip install 'align[dask]'") from None
-    from align.corpus.run import _failure
-
-    import dask
+    import os
 
     cluster = None
     try:
@@ -61,39 +55,21 @@ def run_dask(todo: list[Doc], job: Job, address: str, workers: int, retries: int
             # is mapped and unmapped again). Both off for our own cluster; the README says how for others.
             with dask.config.set({"distributed.worker.profile.enabled": False,
                                   "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                       dashboard_address=None)
+                cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                       processes=True, host="127.0.0.1", dashboard_address=None)
             client = Client(cluster)
         else:
             client = Client(address, timeout="30s")
     except OSError as e:
+        if cluster is not None:
+            cluster.close()
         raise AlignError(f"cannot reach the Dask scheduler at {address}: {e}") from None
     try:
-        client.register_plugin(EncoderPlugin(job), name=PLUGIN)
-        # Enough in flight to keep every worker busy, even one joining later, without sending 800,000 tasks
-        window = max(4 * sum(client.nthreads().values()), 100)
-        queue, pending = iter(todo), {}
-        done = as_completed()
-
-        def submit(doc):
-            fut = client.submit(dask_task, doc, job, retries=retries, pure=False)
-            pending[fut.key] = doc
-            done.add(fut)
-
-        for doc in queue:
-            submit(doc)
-            if len(pending) >= window:
-                break
-        for fut in done:
-            doc = pending.pop(fut.key)
-            if fut.status == "error":
-                yield _failure(doc, fut.exception())
-            else:
-                yield fut.result()
-            fut.release()
-            nxt = next(queue, None)
-            if nxt is not None:
-                submit(nxt)
+        client.register_plugin(WorkerSetup(job), name=PLUGIN)
+        threads = sum(client.nthreads().values()) or 1
+        # --workers on a running cluster: at most that many documents at once; else keep every thread busy
+        in_flight = workers if workers and cluster is None else 2 * threads
+        yield client.get_executor(pure=False), in_flight
     finally:
         if cluster is not None:
             client.close()

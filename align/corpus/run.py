@@ -4,30 +4,48 @@ Layout of the output folder::
 
     DIR/README.md, DIR/data/*.parquet, DIR/scores.png, DIR/export/*   the dataset (what `align publish` uploads)
     DIR/failures.jsonl                                                 documents that failed, with the reason
-    DIR/.work/parts/<doc_id>.<key>.json                                one finished document each (resume state)
+    DIR/.work/parts/<hash of doc_id>.<key>.json                        one finished document each (resume state)
+    DIR/.work/lock                                                     held while a run builds the folder
 
-Each finished document's links are written atomically to their own part file, named by the document and a key
-of its inputs and settings; a re-run skips documents whose part exists and redoes the others (failed ones
-included). The dataset is then rebuilt from the parts in doc_id order, so a killed and re-run build gives the
-same bytes as an uninterrupted one.
+Each finished document's links are written atomically to their own part file, named by a hash of the document
+id (any doc_id, however long or in whatever script, gives a short safe file name) and a key of its inputs and
+settings; a re-run skips documents whose part exists and redoes the others (failed ones included). The dataset
+is then rebuilt from the parts in doc_id order, so a killed and re-run build gives the same bytes as an
+uninterrupted one.
+
+One loop (``run_tasks``, also behind `align pair DIR DIR`) drives every backend through the concurrent.futures interface: the `align` process
+itself (--workers 1, ``InlineExecutor``), local worker processes (``ProcessPoolExecutor``, --workers N) or a Dask
+cluster (``client.get_executor()``, align.corpus.cluster). Every aligning process is set up the same way: one
+thread for BLAS/OpenMP and for the encoder (align.corpus.task), so the bytes do not depend on the backend.
+--workers is how many documents are aligned at once, on every backend.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
+import queue
+import signal
 import sys
+import threading
 import time
+from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from itertools import islice
+from typing import Callable, Iterable, Iterator
 
 from align.corpus.config import CorpusConfig, Doc
-from align.corpus.task import THREAD_VARS, Job, align_doc, doc_key, init_worker, load_encoder, run_in_worker
+from align.corpus.task import Job, align_doc, doc_key, init_pool_worker, worker_encoder
 from align.errors import AlignError
 from align.formats import atomic_open
 
 WORK = ".work"
 FAILURES = "failures.jsonl"
+DEFAULT_TIMEOUT = 1800.0   # seconds per document; unpc-ar-en's largest takes ~1 s, 10,000 x 10,000 segments ~40 s
 
 
 class WorkerDied(RuntimeError):
@@ -47,12 +65,16 @@ class Summary:
     dataset: dict = field(default_factory=dict)          # what align.corpus.dataset.write_dataset reports
 
 
-def build_corpus(cfg: CorpusConfig, out: str, workers: int = 1, dask: str | None = None, retries: int = 2,
-                 progress: bool | None = None) -> Summary:
-    """Align what is not done yet, then (re)build the dataset folder at ``out``."""
+def build_corpus(cfg: CorpusConfig, out: str, workers: int | None = 1, dask: str | None = None, retries: int = 2,
+                 progress: bool | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> Summary:
+    """Align what is not done yet, then (re)build the dataset folder at ``out``.
+
+    workers: documents aligned at once (None: one per core, or per thread of a Dask cluster); timeout: seconds a
+    document may take before it becomes a failure record (None or 0: no limit; not enforced on Dask workers,
+    whose tasks run in threads)."""
     from align.corpus.dataset import write_dataset
 
-    if workers < 1:
+    if workers is not None and workers < 1:
         raise AlignError("--workers must be at least 1")
     job = Job(cfg.src_lang, cfg.tgt_lang, cfg.encoder, cfg.cache, cfg.params)
     parts_dir = os.path.join(out, WORK, "parts")
@@ -63,34 +85,166 @@ def build_corpus(cfg: CorpusConfig, out: str, workers: int = 1, dask: str | None
         os.makedirs(parts_dir, exist_ok=True)
     except OSError as e:
         raise AlignError(f"{out}: cannot write ({e.strerror})") from None
-    have = set(os.listdir(parts_dir))
-    for name in [n for n in have if n.startswith(".tmp-")]:  # a part being written when a run was killed
-        os.unlink(os.path.join(parts_dir, name))
-    keyed = [(d, part_name(d, job)) for d in cfg.docs]
-    todo = [d for d, name in keyed if name not in have]
-    s = Summary(docs=len(cfg.docs), skipped=len(cfg.docs) - len(todo))
-
-    if todo:
-        if dask:
-            from align.corpus.cluster import run_dask
-
-            results = run_dask(todo, job, dask, workers, retries)
-        elif workers == 1:
-            results = _in_process(todo, job, retries)
-        else:
-            results = _in_pool(todo, job, workers, retries)
-        _collect(results, s, keyed, parts_dir, progress)
-
-    done = [(d, os.path.join(parts_dir, name)) for d, name in keyed if os.path.exists(os.path.join(parts_dir, name))]
-    s.failures.sort(key=lambda f: f["doc_id"])
-    s.dataset = write_dataset(cfg, out, done, failures=len(s.failures))
-    _write_failures(out, s.failures)
+    with _lock(out):
+        have = set(os.listdir(parts_dir))
+        for name in [n for n in have if n.startswith(".tmp-")]:  # a part being written when a run was killed
+            os.unlink(os.path.join(parts_dir, name))
+        keyed = [(d, part_name(d, job)) for d in cfg.docs]
+        todo = [d for d, name in keyed if name not in have]
+        s = Summary(docs=len(cfg.docs), skipped=len(cfg.docs) - len(todo))
+        if todo:
+            with executor_for(job, workers, dask) as (executor, in_flight):
+                results = run_tasks(executor, _task, todo, (job, timeout or None), retries, in_flight, _failure)
+                _collect(results, s, keyed, parts_dir, progress)
+        done = [(d, os.path.join(parts_dir, name)) for d, name in keyed
+                if os.path.exists(os.path.join(parts_dir, name))]
+        s.failures.sort(key=lambda f: f["doc_id"])
+        s.dataset = write_dataset(cfg, out, done, failures=len(s.failures))
+        _write_failures(out, s.failures)
     return s
 
 
+@contextmanager
+def _lock(out: str):
+    """One run per output folder: a second run into the same folder (which would race on the parts and the
+    dataset) is refused with the pid of the one holding it."""
+    path = os.path.join(out, WORK, "lock")
+    f = open(path, "a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or "unknown"
+            raise AlignError(f"{out} is being built by another `align corpus` run (pid {holder}); wait for it to "
+                             "finish or give another folder") from None
+        f.seek(0)
+        f.truncate()
+        f.write(str(os.getpid()))
+        f.flush()
+        yield
+    finally:
+        f.close()   # closing releases the lock
+
+
 def part_name(doc: Doc, job: Job) -> str:
-    # quote(): any doc_id (slashes included) becomes one safe file name
-    return f"{quote(doc.doc_id, safe='')}.{doc_key(doc, job)}.json"
+    # a hash: any doc_id (slashes, 300 bytes of Arabic) becomes one short safe file name
+    return f"{hashlib.sha256(doc.doc_id.encode()).hexdigest()[:24]}.{doc_key(doc, job)}.json"
+
+
+class InlineExecutor(Executor):
+    """Runs each task in this process when it is submitted (--workers 1): the same interface as a pool.
+    Exceptions go into the future as a pool's would; Ctrl-C (KeyboardInterrupt) is not caught."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except Exception as e:
+            fut.set_exception(e)
+        return fut
+
+
+@contextmanager
+def executor_for(job: Job, workers: int | None, dask: str | None = None) -> Iterator[tuple[Executor, int]]:
+    """(executor, documents in flight) for the backend asked for, set up and shut down here."""
+    if dask:
+        from align.corpus.cluster import dask_executor
+
+        with dask_executor(dask, workers, job) as (ex, in_flight):
+            yield ex, in_flight
+        return
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        # The same single-thread setting as a worker (threads change how BLAS and torch sum, so a score's 4th
+        # decimal can differ, e.g. 0.7353 vs 0.7354 on unpc-ar-en: with the same setting everywhere, every
+        # --workers/--dask choice gives the same bytes, and a run can be resumed with another). Several cores are
+        # for --workers N, which beats threads: see scripts/bench_corpus.py. Restored when the run ends.
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1):
+            yield InlineExecutor(), 1
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawned, so workers start clean; a few documents in flight per worker, not the whole corpus
+    ex = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=init_pool_worker, initargs=(job,))
+    try:
+        yield ex, 2 * workers
+    finally:
+        # Interrupted or done: drop what has not started; the workers finish their document and exit.
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+def run_tasks(executor: Executor, task: Callable, items: Iterable, args: tuple, retries: int, in_flight: int,
+              failure: Callable) -> Iterator:
+    """The one loop of every backend: `task(item, *args)` for each item, yielded as they finish, at most
+    `in_flight` submitted at a time. A task that raised (not a bad input: tasks return those as failure records)
+    is resubmitted `retries` times, then `failure(item, exception)` is yielded in its place."""
+    finished: queue.Queue = queue.Queue()
+    pending: dict = {}
+    docs = iter(items)
+
+    def submit(doc, attempt: int) -> None:
+        fut = executor.submit(task, doc, *args)
+        pending[id(fut)] = (fut, doc, attempt)   # by id: a Dask future need not be hashable like a local one
+        fut.add_done_callback(finished.put)
+
+    for doc in islice(docs, in_flight):
+        submit(doc, 0)
+    while pending:
+        fut, doc, attempt = pending.pop(id(finished.get()))
+        try:
+            result = fut.result()
+        except BrokenProcessPool:
+            raise WorkerDied("a worker process died (out of memory?); finished documents are kept, "
+                             "re-run the same command to resume") from None
+        except Exception as e:
+            if attempt < retries:
+                submit(doc, attempt + 1)
+                continue
+            result = failure(doc, e)
+        yield result
+        nxt = next(docs, None)
+        if nxt is not None:
+            submit(nxt, 0)
+
+
+class DocumentTimeout(Exception):
+    """A document took longer than its time limit."""
+
+
+def _task(doc: Doc, job: Job, timeout: float | None) -> dict:
+    """What every backend runs for one document (a module-level function: pool workers import it)."""
+    try:
+        with _time_limit(timeout):
+            return align_doc(doc, job, worker_encoder(job))
+    except DocumentTimeout:
+        return {"doc_id": doc.doc_id, "ok": False,
+                "reason": f"took longer than {timeout:g} s (the time limit per document: --timeout)"}
+
+
+@contextmanager
+def _time_limit(seconds: float | None):
+    """Interrupt the document after `seconds` (SIGALRM; a reader stuck in a loop, say a PDF whose stream length
+    refers to itself). Only in a process's main thread, where signals arrive: the `align` process and pool
+    workers; a Dask task runs in a thread and gets no limit."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise DocumentTimeout()
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
 def _collect(results, s: Summary, keyed, parts_dir: str, progress) -> None:
@@ -124,81 +278,6 @@ def _collect(results, s: Summary, keyed, parts_dir: str, progress) -> None:
 
 def _failure(doc: Doc, e: BaseException) -> dict:
     return {"doc_id": doc.doc_id, "ok": False, "reason": f"internal error: {type(e).__name__}: {e}"}
-
-
-def _in_process(todo: list[Doc], job: Job, retries: int):
-    """--workers 1: no worker process, but the same single-thread setting as a worker. (Threads change how
-    BLAS and torch sum, so a score's 4th decimal can differ, e.g. 0.7353 vs 0.7354 on unpc-ar-en: with the
-    same setting everywhere, every --workers/--dask choice gives the same bytes, and a run can be resumed
-    with another. Several cores are for --workers N, which beats threads: see scripts/bench_corpus.py.)"""
-    from threadpoolctl import threadpool_limits
-
-    saved = os.environ.get("ALIGN_ENCODER_THREADS")
-    os.environ["ALIGN_ENCODER_THREADS"] = "1"  # read by the encoder when it loads
-    try:
-        with threadpool_limits(limits=1):  # numpy's BLAS and OpenMP, already loaded in this process
-            encoder = load_encoder(job)
-            for doc in todo:
-                for attempt in range(retries + 1):
-                    try:
-                        result = align_doc(doc, job, encoder)
-                        break
-                    except Exception as e:  # not a bad input (those come back as failures): maybe transient
-                        result = _failure(doc, e)
-                yield result
-    finally:
-        if saved is None:
-            os.environ.pop("ALIGN_ENCODER_THREADS", None)
-        else:
-            os.environ["ALIGN_ENCODER_THREADS"] = saved
-
-
-def _in_pool(todo: list[Doc], job: Job, workers: int, retries: int):
-    """Worker processes (spawned, so they start clean), each loading the encoder once, threads pinned to 1."""
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    saved = {v: os.environ.get(v) for v in THREAD_VARS}
-    os.environ.update({v: "1" for v in THREAD_VARS})  # inherited by the workers, read before numpy loads
-    ex = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=init_worker, initargs=(job,))
-    try:
-        queue, pending = iter(todo), {}
-
-        def submit(doc, attempt):
-            pending[ex.submit(run_in_worker, doc, job)] = (doc, attempt)
-
-        for doc in queue:  # a few documents in flight per worker, not the whole corpus
-            submit(doc, 0)
-            if len(pending) >= 2 * workers:
-                break
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                doc, attempt = pending.pop(fut)
-                try:
-                    result = fut.result()
-                except BrokenProcessPool:
-                    raise WorkerDied("a worker process died (out of memory?); finished documents are kept, "
-                                     "re-run the same command to resume") from None
-                except Exception as e:
-                    if attempt < retries:
-                        submit(doc, attempt + 1)
-                        continue
-                    result = _failure(doc, e)
-                yield result
-                nxt = next(queue, None)
-                if nxt is not None:
-                    submit(nxt, 0)
-    finally:
-        # Interrupted or done: drop what has not started; the workers finish their document and exit.
-        ex.shutdown(wait=True, cancel_futures=True)
-        for v, old in saved.items():
-            if old is None:
-                os.environ.pop(v, None)
-            else:
-                os.environ[v] = old
 
 
 def _write_failures(out: str, failures: list[dict]) -> None:

@@ -20,10 +20,6 @@ from align.corpus.config import Doc
 from align.core.params import Params
 from align.errors import AlignError
 
-# BLAS/OpenMP/numba and the USE encoder each start one thread per core unless told; N workers x N threads on
-# N cores thrash. Set in the environment a worker process starts with (numpy reads them when first loaded).
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS",
-               "ALIGN_ENCODER_THREADS")
 LANGUAGE_SAMPLE = 20_000  # characters per side looked at by the wrong-language check
 
 
@@ -55,11 +51,24 @@ def doc_key(doc: Doc, job: Job) -> str:
     return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def load_encoder(job: Job):
+def load_encoder(job: Job, threads: int | None = None):
     """The encoder without a memo (align_doc adds one per document); the disk cache only if asked."""
     from align.encode import get_encoder
 
-    return get_encoder(job.encoder, memo=False, cache=job.cache)
+    return get_encoder(job.encoder, memo=False, cache=job.cache, threads=threads)
+
+
+_encoders: dict[tuple[str, bool], object] = {}
+
+
+def worker_encoder(job: Job):
+    """This process's encoder for the job, loaded once, on one thread: every aligning process (the `align`
+    process itself with --workers 1, a pool worker, a Dask worker) runs the model single-threaded, so the
+    vectors, and the dataset bytes, do not depend on how the work was spread."""
+    key = (job.encoder, job.cache)
+    if key not in _encoders:
+        _encoders[key] = load_encoder(job, threads=1)
+    return _encoders[key]
 
 
 def align_doc(doc: Doc, job: Job, encoder) -> dict:
@@ -102,29 +111,35 @@ def _with_worker(result: dict, encoder) -> dict:
 
 
 def pin_threads() -> None:
-    """One thread for everything in this (worker) process: the variables for libraries loaded from now on,
-    threadpoolctl for BLAS/OpenMP already loaded (a Dask worker has numpy loaded before our plugin runs)."""
+    """One thread for BLAS and OpenMP in this (worker) process, for good (threadpoolctl: also for libraries
+    already loaded, as in a Dask worker that had numpy before our set-up ran)."""
     from threadpoolctl import threadpool_limits
 
-    for v in THREAD_VARS:
-        os.environ[v] = "1"
     threadpool_limits(limits=1)
 
 
-# --- local worker processes -----------------------------------------------------------------------------------
+def die_with_parent() -> None:
+    """Linux: this process gets SIGKILL when the process that started it dies (kill -9 of `align corpus` would
+    otherwise leave its pool workers blocked on a pipe forever, ~380 MB each). Elsewhere: nothing."""
+    import ctypes
+    import signal
 
-_encoder = None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
 
 
-def init_worker(job: Job) -> None:
-    """Runs once in each worker process: Ctrl-C is left to the parent, threads pinned, the encoder loaded."""
+def init_pool_worker(job: Job) -> None:
+    """Runs once in each local worker process: Ctrl-C is left to the parent, dies with the parent, one thread,
+    the encoder loaded."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
     pin_threads()
-    global _encoder
-    _encoder = load_encoder(job)
-
-
-def run_in_worker(doc: Doc, job: Job) -> dict:
-    return align_doc(doc, job, _encoder)
+    worker_encoder(job)

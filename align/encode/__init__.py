@@ -72,24 +72,25 @@ def get_encoder(
     memo: bool = True,
     cache: bool | str | os.PathLike | None = True,
     cache_max_bytes: int | None = None,
+    threads: int | None = None,
 ) -> Encoder:
     """Build an encoder from a CLI spec.
 
     cache: True = the default cache directory ($ALIGN_CACHE_DIR or ~/.cache/align/vectors), a path = that
     directory (or .sqlite3 file), False or None = no disk cache (--no-cache). cache_max_bytes: the cache's size
     limit ($ALIGN_CACHE_MAX_BYTES, else 2 GiB). The lexical encoder is never cached: it computes faster than
-    the cache could look it up.
+    the cache could look it up. threads: the model's CPU threads (parallel workers pass 1; default: every core).
     """
     spec = (spec or "use").strip()
     if spec in ("use", "usem3", "default"):
         from align.encode.use import USEEncoder
 
-        enc = USEEncoder()
+        enc = USEEncoder(threads=threads)
     elif spec.startswith("hf:"):
         from align.encode.hf import HFEncoder, parse_spec
 
         name, opts = parse_spec(spec[3:])
-        enc = HFEncoder(name, **opts)
+        enc = HFEncoder(name, threads=threads, **opts)
     elif spec == "lexical":
         from align.encode.lexical import LexicalEncoder
 

