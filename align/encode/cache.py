@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from align.encode import normalise_rows
+from align.encode.base import normalise_rows
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 ROW_OVERHEAD = 256  # key, timestamp, index and page slack per row (measured), so the limit tracks the file size

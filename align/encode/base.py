@@ -1,0 +1,48 @@
+"""What every encoder is (``Encoder``), row normalisation, and the per-run memo of vectors."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+
+class Encoder(Protocol):
+    name: str
+    signature: str
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def normalise_rows(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return x / norms
+
+
+class Memo:
+    """Wraps an encoder so each distinct string is encoded once per run (kept in memory)."""
+
+    def __init__(self, inner: Encoder):
+        self.inner = inner
+        self.name = inner.name
+        self.signature = inner.signature
+        self._vecs: dict[str, np.ndarray] = {}
+        self.encoded = 0  # strings actually sent to the inner encoder (for benchmarks)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        todo = list(dict.fromkeys(t for t in texts if t not in self._vecs))
+        if todo:
+            vecs = normalise_rows(self.inner.encode(todo))
+            self.encoded += len(todo)
+            self._vecs.update(zip(todo, vecs))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._vecs[t] for t in texts])
+
+    @property
+    def dim(self) -> int:
+        if self._vecs:
+            return len(next(iter(self._vecs.values())))
+        return len(self.inner.encode(["x"])[0])
