@@ -16,7 +16,7 @@ from align.links import Alignment, Link
 from align.score.checks import check_link
 from align.score.linkscore import Calibration, link_score, load_calibration
 from align.score.quality import document_quality
-from align.structure import number_key
+from align.structure import paragraph_key
 from align.text import anchor_keys
 
 SEGMENTER = "rules-1"
@@ -43,7 +43,7 @@ def paragraph_anchors(src: Document, tgt: Document) -> list[tuple[int, int]]:
         for k, p in enumerate(doc.paragraphs):
             ks = {x for x in anchor_keys(p.text) if x.startswith("sym:") or _distinctive(x)}
             if p.number and p.label == "numbered":
-                ks.add("para:" + (number_key(p.number) or p.number))
+                ks.add("para:" + (paragraph_key(p.number) or p.number))
             if p.label == "heading":  # "Article 12" / "المادة 12", "Chapter IV" / "الفصل الرابع"
                 nums = [x for x in anchor_keys(p.text) if not x.startswith("sym:")]
                 if len(nums) == 1:

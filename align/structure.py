@@ -24,7 +24,7 @@ label                  paragraph
 
 Header labels and ``title`` are only given at the top of a document whose first paragraphs are UN
 header fields, so ordinary text gets no more than body/numbered/item/heading. ``number`` keeps the
-marker as written, digits made ASCII; ``number_key`` maps Arabic markers to their Latin counterparts
+marker as written, digits made ASCII; ``paragraph_key`` maps Arabic markers to their Latin counterparts
 for comparison across languages.
 """
 
@@ -91,14 +91,6 @@ def _header_fields(text: str) -> list[str] | None:
     return labels or None
 
 
-def _roman_to_int(s: str) -> int:
-    vals = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-    total = 0
-    for a, b in zip(s, s[1:] + " "):
-        total += -vals[a] if vals.get(b, 0) > vals[a] else vals[a]
-    return total
-
-
 def _int_to_roman(n: int) -> str:
     out = ""
     for v, r in ((100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
@@ -107,7 +99,7 @@ def _int_to_roman(n: int) -> str:
     return out
 
 
-def number_key(number: str | None) -> str | None:
+def paragraph_key(number: str | None) -> str | None:
     """A paragraph number as a language-neutral key: Arabic sub-item letters in UN (abjad) order to Latin
     ("(أ)" → "(a)"), Arabic heading letter names and ordinals to Latin letters and roman numerals
     ("ألف" → "A", "ثانيا" → "II"); other numbers unchanged."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from align.errors import AlignError
-from align.io import read_document, read_pairs, read_paragraphs, read_text, split_paragraphs
+from align.io import read_document, read_tm_pairs, read_paragraphs, read_text, split_paragraphs
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 UDHR = {"en": SEEDS / "udhr_eng.txt", "ar": SEEDS / "udhr_arb.txt"}
@@ -297,11 +297,11 @@ TMX = """<?xml version="1.0" encoding="UTF-8"?>
 def test_tmx_pairs_and_sides(tmp_path):
     p = tmp_path / "m.tmx"
     p.write_text(TMX, encoding="utf-8")
-    assert read_pairs(str(p), "ar", "en") == [
+    assert read_tm_pairs(str(p), "ar", "en") == [
         ("لكل فرد الحق في الحياة.", "Everyone has the right to life."),  # inline codes dropped
         ("لا يجوز استرقاق أحد.", "No one shall be held in slavery."),
     ]
-    assert read_pairs(str(p), "en", "fr") == [("Everyone has the right to life.", "Tout individu a droit à la vie.")]
+    assert read_tm_pairs(str(p), "en", "fr") == [("Everyone has the right to life.", "Tout individu a droit à la vie.")]
     doc = read_document(str(p), "en")
     assert doc.segmented and [q.text for q in doc.paragraphs] == [
         "Everyone has the right to life.", "No one shall be held in slavery.", "Only English here."]
@@ -313,15 +313,15 @@ def test_tmx_errors(tmp_path):
     p = tmp_path / "m.tmx"
     p.write_text(TMX, encoding="utf-8")
     with pytest.raises(AlignError, match=r"no 'zh' text \(languages present: ar, en, fr\)"):
-        read_pairs(str(p), "en", "zh")
+        read_tm_pairs(str(p), "en", "zh")
     with pytest.raises(AlignError, match="no 'ru' text"):
         read_document(str(p), "ru")
     broken = tmp_path / "b.tmx"
     broken.write_text("<tmx><body><tu>", encoding="utf-8")
     with pytest.raises(AlignError, match="not a valid TMX"):
-        read_pairs(str(broken), "en", "ar")
+        read_tm_pairs(str(broken), "en", "ar")
     with pytest.raises(AlignError, match="only be read from"):
-        read_pairs(str(UDHR["en"]), "en", "ar")
+        read_tm_pairs(str(UDHR["en"]), "en", "ar")
 
 
 XLIFF12 = """<?xml version="1.0" encoding="UTF-8"?>
@@ -341,19 +341,19 @@ def test_xliff_pairs_both_versions_and_either_direction(tmp_path):
     p = tmp_path / "d.xlf"
     p.write_text(XLIFF12, encoding="utf-8")
     pairs = [("المادة 1", "Article 1"), ("يولد جميع الناس أحرارًا.", "All human beings are born free.")]
-    assert read_pairs(str(p), "ar", "en") == pairs
-    assert read_pairs(str(p), "en", "ar") == [(b, a) for a, b in pairs]  # untranslated unit left out
+    assert read_tm_pairs(str(p), "ar", "en") == pairs
+    assert read_tm_pairs(str(p), "en", "ar") == [(b, a) for a, b in pairs]  # untranslated unit left out
     assert [q.text for q in read_document(str(p), "ar").paragraphs] == ["المادة 1", "يولد جميع الناس أحرارًا.",
                                                                         "لم يترجم بعد."]
     with pytest.raises(AlignError, match="no 'fr' text"):
-        read_pairs(str(p), "ar", "fr")
+        read_tm_pairs(str(p), "ar", "fr")
     q = tmp_path / "d2.xliff"
     q.write_text(XLIFF20, encoding="utf-8")
-    assert read_pairs(str(q), "en", "ar") == [("Article 2", "المادة 2")]
+    assert read_tm_pairs(str(q), "en", "ar") == [("Article 2", "المادة 2")]
     broken = tmp_path / "b.xliff"
     broken.write_text("<xliff version='1.2'><file>", encoding="utf-8")
     with pytest.raises(AlignError, match="not a valid XLIFF"):
-        read_pairs(str(broken), "en", "ar")
+        read_tm_pairs(str(broken), "en", "ar")
 
 
 # ---- documents from the other formats -------------------------------------------------------------------------

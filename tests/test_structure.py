@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from align.document import Paragraph
-from align.structure import LABELS, label_paragraphs, number_key
+from align.structure import LABELS, label_paragraphs, paragraph_key
 
 SEED = os.path.join(os.path.dirname(__file__), "..", "seeds", "S-2018-letter-syria-hajin.en.txt")
 
@@ -93,7 +93,7 @@ def test_non_un_text_gets_no_header_or_title():
     ("أولا", "I"), ("ثانيا", "II"), ("رابعا", "IV"), ("12", "12"), ("(iv)", "(iv)"), (None, None),
 ])
 def test_number_key(written, key):
-    assert number_key(written) == key
+    assert paragraph_key(written) == key
 
 
 PIECES = ["Security Council", "Distr.: General", "14 November 2018", "S/2018/1", "Original: Arabic", "(Signed) X",

@@ -9,7 +9,7 @@ import click
 
 from align.core.params import Params
 from align.errors import AlignError, Exit
-from align.formats import FORMATS, write
+from align.formats import OUTPUT_FORMATS, write
 
 
 def _pairs_in_dirs(src_dir: str, tgt_dir: str) -> list[tuple[str, str, str]]:
@@ -34,7 +34,7 @@ def _pairs_in_dirs(src_dir: str, tgt_dir: str) -> list[tuple[str, str, str]]:
                    "(zh-CN, pt-BR... are read as zh, pt).")
 @click.option("--tgt-lang", required=True, help="Target language code.")
 @click.option("--segmented", is_flag=True, help="Input is one segment per line, taken as is (no paragraph level).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default=None,
               help="Output format [default: from each output's extension, else jsonl].")
 @click.option("--encoder", default="use", show_default=True,
               help="use (bundled USE multilingual), hf:NAME_OR_PATH (transformers model), lexical (no model).")
@@ -70,7 +70,7 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
         if fmt:
             return fmt
         ext = os.path.splitext(path)[1].lstrip(".").lower()
-        return ext if ext in FORMATS else "jsonl"
+        return ext if ext in OUTPUT_FORMATS else "jsonl"
 
     params = Params(skip=skip, max_link=max_link)
     enc = get_encoder(encoder, cache=not no_cache)

@@ -18,7 +18,7 @@ import click
 
 from align.errors import AlignError, Exit
 from align.score.flags import SEVERITIES, at_least
-from align.score.pairs import FORMATS, read_pairs
+from align.score.pairs import INPUT_FORMATS, read_aligned_pairs
 
 
 def _summary_path(report: str) -> str:
@@ -50,7 +50,7 @@ def _describe(summary: dict) -> str:
 @click.option("-o", "--output", required=True, metavar="REPORT.jsonl", help="Report, one JSON object per pair ('-' = stdout).")
 @click.option("--src-lang", required=True, help="Source language code, e.g. ar (as for `align pair`).")
 @click.option("--tgt-lang", required=True, help="Target language code, e.g. en.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(INPUT_FORMATS), default="auto", show_default=True,
               help="Input format; auto: .tmx, .jsonl, NAME.<src> beside NAME.<tgt> (Moses), else TSV.")
 @click.option("--tgt-file", metavar="FILE", help="Target side of Moses pairs (PAIRS is then the source side).")
 @click.option("--encoder", default="use", show_default=True, help="Encoder for the similarity: use, hf:NAME, lexical.")
@@ -74,7 +74,7 @@ def score(pairs_path, output, src_lang, tgt_lang, fmt, tgt_file, encoder, no_cac
     """
     from align.segment import check_lang
 
-    pairs = read_pairs(pairs_path, src_lang, tgt_lang, fmt, tgt_file)  # raw codes: Moses files are NAME.<code>
+    pairs = read_aligned_pairs(pairs_path, src_lang, tgt_lang, fmt, tgt_file)  # raw codes: Moses files are NAME.<code>
     src_lang, tgt_lang = check_lang(src_lang), check_lang(tgt_lang)   # "fr-FR" -> "fr"; unknown: one-line error
     if not pairs:
         raise AlignError(f"{pairs_path}: no pairs found")

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from align.errors import AlignError
 from align.links import Alignment
 
-FORMATS = ("jsonl", "ladder", "tsv", "html")
+OUTPUT_FORMATS = ("jsonl", "ladder", "tsv", "html")
 EXTENSIONS = {"jsonl": ".jsonl", "ladder": ".ladder", "tsv": ".tsv", "html": ".html"}
 
 
@@ -55,8 +55,8 @@ def ladder_lines(al: Alignment) -> list[str]:
 
 
 def write(al: Alignment, path: str, fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise AlignError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if fmt not in OUTPUT_FORMATS:
+        raise AlignError(f"unknown format {fmt!r}; choose one of: {', '.join(OUTPUT_FORMATS)}")
     if fmt == "html":
         from align.formats.html import write_html
 

@@ -1,7 +1,7 @@
 """Reading files into Documents. Entry point: ``read_document(path, lang, segmented=False)``.
 
 The reader is chosen by file extension: .docx (python-docx), .pdf (pdfminer.six), .html/.htm (BeautifulSoup),
-.tmx and .xlf/.xliff (translate-toolkit; ``read_pairs`` gives their aligned pairs), anything else is plain text
+.tmx and .xlf/.xliff (translate-toolkit; ``read_tm_pairs`` gives their aligned pairs), anything else is plain text
 (UTF-8 with or without BOM, UTF-16 with BOM, Windows-1256 Arabic, or a detected legacy encoding). Every
 problem with the input is raised as ``AlignError`` with a one-line message.
 """
@@ -15,7 +15,7 @@ from align.errors import AlignError
 from align.io.plain import read_bytes, read_text, split_paragraphs
 from align.segment import check_lang, split_sentences
 
-__all__ = ["read_text", "split_paragraphs", "read_document", "read_pairs", "read_paragraphs"]
+__all__ = ["read_text", "split_paragraphs", "read_document", "read_tm_pairs", "read_paragraphs"]
 
 _TM = (".tmx", ".xlf", ".xliff")
 # Binary office formats that would otherwise be rejected as "binary file": say what to do instead.
@@ -53,14 +53,14 @@ def read_paragraphs(path: str) -> list[str]:
     return split_paragraphs(read_text(path))
 
 
-def read_pairs(path: str, src_lang: str, tgt_lang: str) -> list[tuple[str, str]]:
+def read_tm_pairs(path: str, src_lang: str, tgt_lang: str) -> list[tuple[str, str]]:
     """(source, target) segment pairs of a TMX or XLIFF file, for re-scoring an existing translation memory."""
     src_lang, tgt_lang = check_lang(src_lang), check_lang(tgt_lang)
     if _ext(path) not in _TM:
         raise AlignError(f"{path}: pairs can only be read from .tmx, .xlf or .xliff files")
-    from align.io.tm import read_pairs as _read_pairs
+    from align.io.tm import read_units
 
-    return _read_pairs(path, read_bytes(path), src_lang, tgt_lang)
+    return read_units(path, read_bytes(path), src_lang, tgt_lang)
 
 
 def _label(paras: list[Paragraph], lang: str) -> list[Paragraph]:

@@ -86,7 +86,7 @@ def _units(path: str, raw: bytes, want: list[str]) -> list[dict[str, str]]:
     return units
 
 
-def read_pairs(path: str, raw: bytes, src_lang: str, tgt_lang: str) -> list[tuple[str, str]]:
+def read_units(path: str, raw: bytes, src_lang: str, tgt_lang: str) -> list[tuple[str, str]]:
     """(source, target) text for every unit that has both languages, in file order."""
     units = _units(path, raw, [src_lang, tgt_lang])
     return [(u[src_lang], u[tgt_lang]) for u in units if u.get(src_lang) and u.get(tgt_lang)]

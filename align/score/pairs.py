@@ -21,7 +21,7 @@ import os
 
 from align.errors import AlignError
 
-FORMATS = ("auto", "tsv", "moses", "tmx", "jsonl")
+INPUT_FORMATS = ("auto", "tsv", "moses", "tmx", "jsonl")
 
 
 def _text(path: str) -> str:
@@ -55,7 +55,7 @@ def read_moses(src_path: str, tgt_path: str) -> list[dict]:
 
 
 def read_tm(path: str, src_lang: str, tgt_lang: str) -> list[dict]:
-    from align.io import read_pairs as read_tm_pairs   # TMX and XLIFF, with translate-toolkit
+    from align.io import read_tm_pairs   # TMX and XLIFF, with translate-toolkit
 
     return [{"src": s, "tgt": t} for s, t in read_tm_pairs(path, src_lang, tgt_lang)]
 
@@ -91,7 +91,7 @@ def detect_format(path: str, tgt_file: str | None, src_lang: str, tgt_lang: str)
     return "tsv", None
 
 
-def read_pairs(path: str, src_lang: str, tgt_lang: str, fmt: str = "auto", tgt_file: str | None = None) -> list[dict]:
+def read_aligned_pairs(path: str, src_lang: str, tgt_lang: str, fmt: str = "auto", tgt_file: str | None = None) -> list[dict]:
     if fmt == "auto":
         fmt, tgt_file = detect_format(path, tgt_file, src_lang, tgt_lang)
     if fmt == "moses":
@@ -104,7 +104,7 @@ def read_pairs(path: str, src_lang: str, tgt_lang: str, fmt: str = "auto", tgt_f
         return read_jsonl(path)
     if fmt == "tsv":
         return read_tsv(path)
-    raise AlignError(f"unknown input format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    raise AlignError(f"unknown input format {fmt!r}; choose one of: {', '.join(INPUT_FORMATS)}")
 
 
 def read_lines(path: str) -> list[str]:
