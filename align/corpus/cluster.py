@@ -10,6 +10,7 @@ files by path: on a cluster they need the same file system (as SLURM nodes usual
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -44,7 +45,6 @@ def dask_executor(address: str, workers: int | None, job: Job) -> Iterator[tuple
         from distributed import Client, LocalCluster
     except ImportError:
         raise AlignError("--dask needs the dask extra: pip install 'align[dask]'") from None
-    import os
 
     cluster = None
     try:

@@ -25,13 +25,14 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import multiprocessing
 import os
 import queue
 import signal
 import sys
 import threading
 import time
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -165,9 +166,6 @@ def executor_for(job: Job, workers: int | None, dask: str | None = None) -> Iter
         with threadpool_limits(limits=1):
             yield InlineExecutor(), 1
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     # spawned, so workers start clean; a few documents in flight per worker, not the whole corpus
     ex = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                              initializer=init_pool_worker, initargs=(job,))

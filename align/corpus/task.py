@@ -10,12 +10,15 @@ builder leaves the on-disk vector cache off unless asked.)
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
 import resource
+import signal
 from dataclasses import asdict, dataclass
 
+from align import __version__
 from align.corpus.config import Doc
 from align.core.params import Params
 from align.errors import AlignError
@@ -37,8 +40,6 @@ class Job:
 def doc_key(doc: Doc, job: Job) -> str:
     """Identifies a finished result: the inputs (path, size, modification time) and every setting. A re-run
     reuses a document's result only when its key is unchanged."""
-    from align import __version__
-
     def stat(p):
         try:
             s = os.stat(p)
@@ -121,9 +122,6 @@ def pin_threads() -> None:
 def die_with_parent() -> None:
     """Linux: this process gets SIGKILL when the process that started it dies (kill -9 of `align corpus` would
     otherwise leave its pool workers blocked on a pipe forever, ~380 MB each). Elsewhere: nothing."""
-    import ctypes
-    import signal
-
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         PR_SET_PDEATHSIG = 1
@@ -137,8 +135,6 @@ def die_with_parent() -> None:
 def init_pool_worker(job: Job) -> None:
     """Runs once in each local worker process: Ctrl-C is left to the parent, dies with the parent, one thread,
     the encoder loaded."""
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
     pin_threads()
