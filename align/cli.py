@@ -28,7 +28,8 @@ class Group(click.Group):
         except Exception as e:  # a bug, not the user's fault: one line, the traceback only on request
             if os.environ.get("ALIGN_DEBUG"):
                 raise
-            click.echo(f"align: internal error: {type(e).__name__}: {e} (set ALIGN_DEBUG=1 for the traceback)", err=True)
+            click.echo(f"align: internal error: {type(e).__name__}: {e} (set ALIGN_DEBUG=1 for the traceback)",
+                       err=True)
             sys.exit(Exit.INTERNAL)
 
 

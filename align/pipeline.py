@@ -26,7 +26,8 @@ def signature(encoder, params: Params, segmented: bool, calibration: Calibration
     """A reproducible description of how links were made, sacreBLEU-style (a non-default calibration adds
     ``|cal:<hash>``)."""
     mode = "segmented" if segmented else "hier"
-    sig = f"align:{__version__}|enc:{encoder.signature}|seg:{'lines' if segmented else SEGMENTER}|mode:{mode}|{params.short()}"
+    seg = "lines" if segmented else SEGMENTER
+    sig = f"align:{__version__}|enc:{encoder.signature}|seg:{seg}|mode:{mode}|{params.short()}"
     return sig + (f"|{calibration.signature}" if calibration and calibration.signature else "")
 
 
@@ -100,7 +101,8 @@ def _sentence_links(src: Document, tgt: Document, para_links: list[Link], encode
         t_ids = [j for p in pl.tgt_ids for j in range(t_off[p], t_off[p + 1])]
         if not s_ids or not t_ids or (len(s_ids) == 1 and len(t_ids) == 1):
             # an omitted paragraph's sentences share its evidence; a 1-1 paragraph of one sentence is that link
-            beads = [Bead((i,), (), pl.sim, pl.margin) for i in s_ids] + [Bead((), (j,), pl.sim, pl.margin) for j in t_ids]
+            beads = [Bead((i,), (), pl.sim, pl.margin) for i in s_ids]
+            beads += [Bead((), (j,), pl.sim, pl.margin) for j in t_ids]
             if s_ids and t_ids:
                 beads = [Bead((s_ids[0],), (t_ids[0],), pl.sim, pl.margin)]
         else:
@@ -133,12 +135,14 @@ def align_documents(src: Document, tgt: Document, encoder=None, params: Params |
 
 def _labels(src: Document, tgt: Document, bead: Bead) -> dict[str, list[str | None]]:
     """The UN structure labels of a paragraph link's paragraphs, one per paragraph (empty when none is known)."""
-    labels = {"src": [src.paragraphs[i].label for i in bead.src_ids], "tgt": [tgt.paragraphs[j].label for j in bead.tgt_ids]}
+    labels = {"src": [src.paragraphs[i].label for i in bead.src_ids],
+              "tgt": [tgt.paragraphs[j].label for j in bead.tgt_ids]}
     return labels if any(labels["src"]) or any(labels["tgt"]) else {}
 
 
 def align_files(src_path: str, tgt_path: str, src_lang: str, tgt_lang: str, segmented: bool = False,
-                encoder=None, params: Params | None = None, warn=None, calibration: Calibration | None = None) -> Alignment:
+                encoder=None, params: Params | None = None, warn=None,
+                calibration: Calibration | None = None) -> Alignment:
     """Read, align, score. `warn(message)` hears about a file that seems to be in another language."""
     from align.io import read_document
     from align.score.language import document_check

@@ -43,7 +43,10 @@ def link_types(p: Params) -> np.ndarray:
     return np.array(t, dtype=np.int64)
 
 
-def align_segments(src: list[str], tgt: list[str], encoder, params: Params = Params(),
+DEFAULTS = Params()
+
+
+def align_segments(src: list[str], tgt: list[str], encoder, params: Params = DEFAULTS,
                    anchors: list[tuple[int, int]] | None = None) -> list[Bead]:
     """Links between src and tgt segments (indices into them), every segment in exactly one link.
 

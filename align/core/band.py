@@ -53,7 +53,7 @@ def find_band(vs: np.ndarray, vt: np.ndarray, ls: np.ndarray, lt: np.ndarray, pa
     lo = np.full(n + 1, m, dtype=np.int64)
     hi = np.zeros(n + 1, dtype=np.int64)
     pi = pj = 0
-    for i, j, t in path:
+    for i, j, _ in path:
         r0, r1 = 2 * pi, min(2 * i, n)
         c0, c1 = 2 * pj, min(2 * j, m)
         lo[r0:r1 + 1] = np.minimum(lo[r0:r1 + 1], c0)

@@ -11,7 +11,8 @@ bonus() is the optimism given to a block whose vector is still an estimate (see 
 neighbours() is the mean similarity of each block to the single segments just outside the other block: a link
 is only good if it beats its neighbours (a local margin; it is what separates a real 2-1 merge from a 1-1 link
 plus an unrelated sentence). short/long compares the two blocks' lengths after scaling by the document's length
-ratio. A 1-0 or 0-1 link gains `skip`. The numbers come in one GainParams (built by gain_params). The DP maximises the total gain.
+ratio. A 1-0 or 0-1 link gains `skip`. The numbers come in one GainParams (built by gain_params).
+The DP maximises the total gain.
 """
 
 from __future__ import annotations

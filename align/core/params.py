@@ -19,7 +19,8 @@ class Params:
     max_link: int = _p(5, "n", "most segments in a link, both sides together (5: 1-1 ... 1-4, 2-3, 3-2, 4-1)", 2, 32)
     skip: float = _p(0.3, "skip", "a 1-0 or 0-1 link costs this times the spread of the document's link "
                                   "similarities", 0.0, 100.0)
-    neighbour: float = _p(0.1, "nb", "weight of the local margin (similarity to the segments next to the link)", 0.0, 10.0)
+    neighbour: float = _p(0.1, "nb", "weight of the local margin (similarity to the segments next to the link)",
+                          0.0, 10.0)
     length: float = _p(0.35, "len", "weight of length agreement", 0.0, 1.0)
     slack: float = _p(0.15, "slack", "re-encode merges on paths within this gain of the best", 0.0, 10.0)
     optimism: float = _p(0.15, "opt", "similarity added to a block until it is encoded for real", 0.0, 10.0)

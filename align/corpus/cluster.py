@@ -11,6 +11,7 @@ files by path: on a cluster they need the same file system (as SLURM nodes usual
 from __future__ import annotations
 
 import os
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -20,12 +21,12 @@ from align.errors import AlignError
 PLUGIN = "align-encoder"
 
 try:
-    from distributed import WorkerPlugin
+    from distributed import WorkerPlugin as _Plugin
 except ImportError:  # the [dask] extra is not installed: dask_executor says so
-    WorkerPlugin = object
+    _Plugin = object  # type: ignore[assignment,misc]
 
 
-class WorkerSetup(WorkerPlugin):
+class WorkerSetup(_Plugin):  # type: ignore[valid-type,misc]
     """Sets a worker up when it starts (and every worker that joins later): one thread, the encoder loaded."""
 
     def __init__(self, job: Job):
@@ -37,7 +38,7 @@ class WorkerSetup(WorkerPlugin):
 
 
 @contextmanager
-def dask_executor(address: str, workers: int | None, job: Job) -> Iterator[tuple[object, int]]:
+def dask_executor(address: str, workers: int | None, job: Job) -> Iterator[tuple[Executor, int]]:
     """(executor, documents in flight) on the cluster at `address` ("local": a LocalCluster of `workers`
     single-thread processes); everything started here is shut down on exit."""
     try:

@@ -13,10 +13,11 @@ settings; a re-run skips documents whose part exists and redoes the others (fail
 is then rebuilt from the parts in doc_id order, so a killed and re-run build gives the same bytes as an
 uninterrupted one.
 
-One loop (``run_tasks``, also behind `align pair DIR DIR`) drives every backend through the concurrent.futures interface: the `align` process
-itself (--workers 1, ``InlineExecutor``), local worker processes (``ProcessPoolExecutor``, --workers N) or a Dask
-cluster (``client.get_executor()``, align.corpus.cluster). Every aligning process is set up the same way: one
-thread for BLAS/OpenMP and for the encoder (align.corpus.task), so the bytes do not depend on the backend.
+One loop (``run_tasks``, also behind `align pair DIR DIR`) drives every backend through the concurrent.futures
+interface: the `align` process itself (--workers 1, ``InlineExecutor``), local worker processes
+(``ProcessPoolExecutor``, --workers N) or a Dask cluster (``client.get_executor()``, align.corpus.cluster). Every
+aligning process is set up the same way: one thread for BLAS/OpenMP and for the encoder (align.corpus.task), so
+the bytes do not depend on the backend.
 --workers is how many documents are aligned at once, on every backend.
 """
 
@@ -251,8 +252,8 @@ def _collect(results, s: Summary, keyed, parts_dir: str, progress) -> None:
     names = {d.doc_id: name for d, name in keyed}
     docs = {d.doc_id: d for d, _ in keyed}
     start = time.perf_counter()
-    bar = tqdm(total=s.docs, initial=s.skipped, unit="doc", desc="aligning", disable=None if progress is None else not progress,
-               file=sys.stderr)
+    bar = tqdm(total=s.docs, initial=s.skipped, unit="doc", desc="aligning",
+               disable=None if progress is None else not progress, file=sys.stderr)
     try:
         for r in results:
             if r["ok"]:
@@ -268,7 +269,8 @@ def _collect(results, s: Summary, keyed, parts_dir: str, progress) -> None:
                 s.worker_rss_kib[r["pid"]] = max(s.worker_rss_kib.get(r["pid"], 0), r["rss_kib"])
                 s.worker_encoders.setdefault(r["pid"], set()).add(r["encoder_id"])
             s.seconds = time.perf_counter() - start
-            bar.set_postfix_str(f"{s.links / max(s.seconds, 1e-9):.0f} links/s, {len(s.failures)} failed", refresh=False)
+            rate = s.links / max(s.seconds, 1e-9)
+            bar.set_postfix_str(f"{rate:.0f} links/s, {len(s.failures)} failed", refresh=False)
             bar.update(1)
     finally:
         bar.close()

@@ -108,7 +108,8 @@ def pair_examples(bench: str) -> list[tuple[str, str, int]]:
 
 def pair_features(examples, src_lang, tgt_lang, encoder) -> np.ndarray:
     sims = cosines(encoder, [e[0] for e in examples], [e[1] for e in examples])
-    return np.array([features(c, s, t, src_lang, tgt_lang, check_pair(s, t, src_lang, tgt_lang))
+    # examples have text on both sides, so every cosine exists
+    return np.array([features(c or 0.0, s, t, src_lang, tgt_lang, check_pair(s, t, src_lang, tgt_lang))
                      for c, (s, t, _) in zip(sims, examples)])
 
 
@@ -156,7 +157,7 @@ def calibrate_links(per_set: dict[str, list[dict]]) -> dict:
              for name, rows in per_set.items()}
     labels = {name: np.array([float(r["correct"]) for r in rows]) for name, rows in per_set.items()}
     kinds = {name: np.array([link_features(l)[0] for l in ls]) for name, ls in links.items()}
-    report = {"encoder": "", "fitted_on": sorted(per_set), "sets": {}}
+    report: dict = {"encoder": "", "fitted_on": sorted(per_set), "sets": {}}
     for kind, names in LINK_FEATURES.items():
         sets = [(np.array([link_features(l)[1] for l, k in zip(links[n], kinds[n]) if k == kind]),
                  labels[n][kinds[n] == kind]) for n in per_set if (kinds[n] == kind).any()]
@@ -168,7 +169,7 @@ def calibrate_links(per_set: dict[str, list[dict]]) -> dict:
         fitted = Calibration(link=report, pair={})
         scores, y = np.array([link_score(l, fitted) for l in links[name]]), labels[name]
         precision, recall = precision_recall_at_half(scores, y)
-        entry = {"links": len(y), "correct": round(float(y.mean()), 4),
+        entry: dict[str, object] = {"links": len(y), "correct": round(float(y.mean()), 4),
                  "roc_auc": round(roc_auc(scores, y), 4) if 0 < y.sum() < len(y) else None,
                  "precision_at_0.5": round(precision, 4), "share_at_0.5": round(float((scores >= 0.5).mean()), 4),
                  "recall_at_0.5": round(recall, 4)}

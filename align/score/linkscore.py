@@ -18,7 +18,7 @@ import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from align.errors import AlignError
 from align.text import to_ascii_digits
@@ -31,12 +31,18 @@ _DIGITS = re.compile(r"\d+")
 class LinkLike(Protocol):
     """What a link score reads: align.links.Link has it, so does any row with these fields."""
 
-    src_ids: list[int] | tuple[int, ...]
-    tgt_ids: list[int] | tuple[int, ...]
-    src: str
-    tgt: str
-    sim: float | None
-    margin: float | None
+    @property
+    def src_ids(self) -> Sequence[int]: ...
+    @property
+    def tgt_ids(self) -> Sequence[int]: ...
+    @property
+    def src(self) -> str: ...
+    @property
+    def tgt(self) -> str: ...
+    @property
+    def sim(self) -> float | None: ...
+    @property
+    def margin(self) -> float | None: ...
 
 
 @dataclass(frozen=True)
