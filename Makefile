@@ -24,7 +24,7 @@ demo: setup
 	$(BIN)/align segment seeds/S-2018-letter-syria-hajin.en.txt --lang en -o out/S-2018-letter.structure.txt
 	$(BIN)/align pair seeds/udhr_arb.txt seeds/udhr_eng.txt --src-lang ar --tgt-lang en \
 		-o out/udhr.jsonl -o out/udhr.html -o out/udhr.tsv
-	$(BIN)/align corpus corpora/udhr-ar-en/corpus.yaml --workers 2
+	$(BIN)/align corpus corpora/udhr-ar-en/corpus.yaml --workers 2 --root seeds --root ../shared/bench
 	@echo "open out/udhr.html for the side-by-side review; out/udhr.jsonl holds every link;"
 	@echo "build/udhr-ar-en/ is a Hugging Face dataset folder (README.md card, data/*.parquet, export/)"
 

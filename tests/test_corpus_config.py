@@ -122,7 +122,9 @@ def test_example_config_is_valid(tmp_path):
 
 
 def test_recipe_reads_from_a_fresh_clone():
-    cfg = load_config(os.path.join(REPO, "corpora", "udhr-ar-en", "corpus.yaml"))
+    cfg = load_config(os.path.join(REPO, "corpora", "udhr-ar-en", "corpus.yaml"),
+                      roots=(os.path.join(REPO, "seeds"), os.path.join(REPO, "..", "shared", "bench")))
+    assert not any(d.refused for d in cfg.docs)
     udhr = cfg.docs[0]
     assert udhr.doc_id == "udhr" and not udhr.segmented
     assert os.path.isfile(udhr.src) and os.path.isfile(udhr.tgt)

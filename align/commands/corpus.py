@@ -44,18 +44,24 @@ from align.errors import Exit
 @click.option("--publish", "do_publish", is_flag=True,
               help="Upload after a complete build, to --repo-id or the config's publish.repo_id (see align publish).")
 @click.option("--repo-id", default=None, help="Hub dataset to publish to (ORG/NAME).")
+@click.option("--root", "roots", multiple=True, type=click.Path(file_okay=False),
+              help="A folder input files may lie in, besides the manifest's own folder (repeatable).")
+@click.option("--allow-outside", is_flag=True,
+              help="Read input files wherever the manifest points (by default a pair with a file outside the "
+                   "manifest's folder and --root folders is refused, a failure record saying why).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: when stderr is a terminal].")
 def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, max_link, workers, dask, retries, timeout,
-           min_score, max_length_ratio, dedup, exports, do_publish, repo_id, progress):
+           min_score, max_length_ratio, dedup, exports, do_publish, repo_id, roots, allow_outside, progress):
     """Align every document pair of MANIFEST into a dataset folder loadable with `datasets.load_dataset`.
 
     MANIFEST is a CSV file with the columns doc_id,src,tgt (paths relative to it; any other column becomes a
     dataset column) or a YAML corpus config (see configs/corpus-example.yaml). Options override the config.
+    Input files must lie in the manifest's folder or a --root folder (links resolved), else the pair fails.
 
     \b
     Examples:
       align corpus pairs.csv -o un-ar-en/ --src-lang ar --tgt-lang en --workers 4
-      align corpus corpora/udhr-ar-en/corpus.yaml --workers 2
+      align corpus corpora/udhr-ar-en/corpus.yaml --root seeds --root ../shared/bench
       align corpus pairs.csv -o out/ --src-lang ar --tgt-lang en --dask tcp://scheduler:8786
 
     Re-running the same command skips the documents already done (kept in DIR/.work) and gives the same
@@ -67,7 +73,7 @@ def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, m
     from align.corpus.run import WorkerDied
     from align.errors import AlignError
 
-    cfg = load_config(manifest, src_lang=src_lang, tgt_lang=tgt_lang, segmented=segmented, encoder=encoder,
+    cfg = load_config(manifest, roots=roots, allow_outside=allow_outside, src_lang=src_lang, tgt_lang=tgt_lang, segmented=segmented, encoder=encoder,
                       cache=cache, skip=skip, max_link=max_link, output=out, min_score=min_score,
                       max_length_ratio=max_length_ratio, dedup=dedup, exports=exports, repo_id=repo_id)
     if not cfg.output:

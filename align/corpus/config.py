@@ -34,6 +34,7 @@ class Doc:
     tgt: str
     segmented: bool = False
     meta: tuple = ()             # ((column, value or None), ...) in column order
+    refused: str = ""            # why the pair is not read (a path outside the allowed folders): a failure record
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,12 @@ _INPUT_KEYS = {"src", "tgt", "doc_id", "manifest", "segmented", "meta", "optiona
 _MERGED = ("align", "filters", "publish")  # mappings that `extends` merges key by key
 
 
-def load_config(path: str, **overrides) -> CorpusConfig:
-    """Read a CSV manifest or YAML config; ``overrides`` (None = not given) win over the file."""
+def load_config(path: str, roots: tuple = (), allow_outside: bool = False, **overrides) -> CorpusConfig:
+    """Read a CSV manifest or YAML config; ``overrides`` (None = not given) win over the file.
+
+    Input files must lie inside the manifest's folder or one of ``roots`` (symbolic links resolved); a pair
+    with a file elsewhere is refused (a failure record) unless ``allow_outside``: a manifest from someone else
+    must not put /etc/passwd or ~/.ssh into a dataset that is then published."""
     if not os.path.isfile(path):
         raise AlignError(f"{path}: no such manifest or config file")
     if path.lower().endswith((".yaml", ".yml")):
@@ -79,7 +84,28 @@ def load_config(path: str, **overrides) -> CorpusConfig:
         docs, columns = _read_csv(path, segmented=False, meta={})
         stem = os.path.splitext(os.path.basename(path))[0]
         cfg = CorpusConfig(docs=docs, src_lang="", tgt_lang="", meta_columns=tuple(columns), card={"name": stem})
+    if not allow_outside:
+        cfg.docs = confine(cfg.docs, (os.path.dirname(os.path.abspath(path)), *roots))
     return _apply(cfg, overrides)
+
+
+def confine(docs: list[Doc], roots: tuple) -> list[Doc]:
+    """The documents, those with a file outside every folder of ``roots`` marked refused (with the reason)."""
+    real = [os.path.realpath(r) for r in roots]
+
+    def inside(p: str) -> bool:
+        p = os.path.realpath(p)
+        return any(os.path.commonpath([p, r]) == r for r in real)
+
+    out = []
+    for d in docs:
+        bad = next((p for p in (d.src, d.tgt) if not inside(p)), None)
+        if bad:
+            d = dataclasses.replace(d, refused=(
+                f"{bad} lies outside the allowed folders ({', '.join(real)}); name its folder with --root DIR, "
+                f"or pass --allow-outside"))
+        out.append(d)
+    return out
 
 
 def _apply(cfg: CorpusConfig, o: dict) -> CorpusConfig:
@@ -118,6 +144,7 @@ def _apply(cfg: CorpusConfig, o: dict) -> CorpusConfig:
         raise AlignError(f"unknown export {bad[0]!r}; choose among {', '.join(EXPORTS)}")
     if cfg.shard_rows < 1:
         raise AlignError("shard_rows must be at least 1")
+    check_name(cfg.card.get("name"))
     clash = [c for c in cfg.meta_columns if c in RESERVED or c in (cfg.src_lang, cfg.tgt_lang)]
     if clash:
         raise AlignError(f"metadata column {clash[0]!r} clashes with a column the dataset already has")
@@ -272,6 +299,16 @@ def _read_csv(path: str, segmented: bool, meta: dict) -> tuple[list[Doc], list[s
     except csv.Error as e:
         raise AlignError(f"{path}: not a valid CSV file ({e})") from None
     return docs, list(meta) + [c for c in extra if c not in meta]
+
+
+def check_name(name) -> None:
+    """The dataset name becomes file names (export/NAME.ar-en.tmx): one plain name, never a path."""
+    if name is None:
+        return
+    name = str(name)
+    if not name or name in (".", "..") or any(c in name for c in "/\\\0") or name != name.strip() or len(name) > 200:
+        raise AlignError(f"name {name[:80]!r} must be a plain name (no slashes, not '..', at most 200 characters): "
+                         f"it names the export files inside the output folder")
 
 
 def check_unique(docs: list[Doc]) -> None:

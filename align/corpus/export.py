@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from align.errors import AlignError
+
 
 class Exporter:
     def __init__(self, cfg, build_dir: str, level: str):
@@ -23,7 +25,11 @@ class Exporter:
         self.signatures: set[str] = set()
 
     def _path(self, ext: str) -> str:
-        return os.path.join(self.dir, f"{self.stem}.{ext}")
+        path = os.path.join(self.dir, f"{self.stem}.{ext}")
+        # the config refuses names with a path in them (align.corpus.config.check_name); this makes sure
+        if os.path.dirname(os.path.realpath(path)) != os.path.realpath(self.dir):
+            raise AlignError(f"export file {path} would lie outside {self.dir}")
+        return path
 
     def add(self, doc_id: str, link: dict, signature: str | None = None) -> None:
         if not (link["src"] and link["tgt"]):

@@ -49,6 +49,8 @@ def doc_key(doc: Doc, job: Job) -> str:
 
     d = {"v": __version__, "src": doc.src, "tgt": doc.tgt, "src_stat": stat(doc.src), "tgt_stat": stat(doc.tgt),
          "segmented": doc.segmented, "job": asdict(job)}
+    if doc.refused:  # a result made with --allow-outside is not reused without it
+        d["refused"] = doc.refused
     return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -79,6 +81,8 @@ def align_doc(doc: Doc, job: Job, encoder) -> dict:
     from align.io import read_document
     from align.pipeline import align_documents
 
+    if doc.refused:  # an input outside the allowed folders: never opened
+        return _with_worker({"doc_id": doc.doc_id, "ok": False, "reason": doc.refused}, encoder)
     try:
         src = read_document(doc.src, job.src_lang, segmented=doc.segmented)
         tgt = read_document(doc.tgt, job.tgt_lang, segmented=doc.segmented)
