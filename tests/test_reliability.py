@@ -107,3 +107,78 @@ def test_exporter_never_writes_outside_its_folder(tmp_path):
     cfg = CorpusConfig(docs=[], src_lang="ar", tgt_lang="en", exports=("moses",), card={"name": "../../evil"})
     with pytest.raises(AlignError, match="outside"):
         Exporter(cfg, str(tmp_path / "build"), "sentence")
+
+
+# --- 3. readers bounded: reference loops, deep nesting, decompression bombs ----------------------------------
+
+def raw_pdf(content: bytes, length: bytes | None = None, flate: bool = False, extra: tuple = ()) -> bytes:
+    """A one-page PDF written by hand (no library writes broken ones): ``length`` replaces the content
+    stream's /Length value, ``extra`` adds objects from number 6 on."""
+    import zlib
+
+    data = zlib.compress(content) if flate else content
+    stream = (b"<< /Length " + (length or str(len(data)).encode()) + (b" /Filter /FlateDecode" if flate else b"")
+              + b" >>\nstream\n" + data + b"\nendstream")
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>", stream,
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", *extra]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+
+
+HELLO = b"BT /F1 12 Tf 72 720 Td (Hello world, this is a test.) Tj ET"
+
+
+def test_pdf_whose_length_refers_to_itself_fails_fast(tmp_path):
+    import time
+
+    from align.io.pdf import read_pdf
+
+    assert read_pdf(write(tmp_path / "ok.pdf", raw_pdf(HELLO))) == ["Hello world, this is a test."]
+    for name, extra in (("self", (b"6 0 R",)), ("cycle", (b"7 0 R", b"6 0 R"))):
+        path = write(tmp_path / f"{name}.pdf", raw_pdf(HELLO, length=b"6 0 R", extra=extra))
+        start = time.monotonic()
+        with pytest.raises(AlignError, match="refers to itself"):
+            read_pdf(path)  # hung forever before
+        assert time.monotonic() - start < 10
+
+
+def test_pdf_nesting_beyond_the_stack_is_an_error(tmp_path):
+    from align.io.pdf import read_pdf
+
+    deep = b"[" * 100_000 + b"]" * 100_000
+    path = write(tmp_path / "deep.pdf", raw_pdf(HELLO, extra=(deep,)))
+    try:
+        assert read_pdf(path)  # read despite the junk object, or refused in one line: never a crash
+    except AlignError as e:
+        assert "\n" not in str(e)
+
+
+def test_flate_bomb_is_refused_before_it_is_inflated(tmp_path, monkeypatch):
+    import align.io.pdf as pdf
+
+    monkeypatch.setattr(pdf, "MAX_INFLATED", 4 << 20)
+    bomb = write(tmp_path / "bomb.pdf", raw_pdf(HELLO + b" " * (16 << 20), flate=True))
+    with pytest.raises(AlignError, match="decompression bomb"):
+        pdf.read_pdf(bomb)
+    assert pdf.read_pdf(write(tmp_path / "fine.pdf", raw_pdf(HELLO, flate=True))) == ["Hello world, this is a test."]
+
+
+def test_docx_zip_bomb_is_refused_from_its_declared_sizes(tmp_path, monkeypatch):
+    import zipfile
+
+    import align.io.word as word
+
+    monkeypatch.setattr(word, "MAX_INFLATED", 4 << 20)
+    path = str(tmp_path / "bomb.docx")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"<" + b" " * (8 << 20))
+    with pytest.raises(AlignError, match="decompression bomb"):
+        word.read_docx(path)

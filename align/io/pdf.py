@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 import statistics
+import threading
 import unicodedata
+import zlib
 from dataclasses import dataclass
 
 from align.errors import AlignError
@@ -136,15 +138,103 @@ def _first_word(seq, size: float) -> list:
     return out
 
 
+# Budget of inflated (Flate) stream bytes per PDF. A 1 MB Flate bomb inflates to 1 GB; real text PDFs
+# inflate to a few MB (content streams and fonts, ~5-10x their compressed size). Checked stream by stream,
+# in 1 MB chunks, before pdfminer inflates a stream whole.
+MAX_INFLATED = 256 * 1024**2
+_REF_HOPS = 32  # an indirect object that is itself a reference: at most this many hops (a loop never ends)
+_budget = threading.local()
+
+
+def _bounded_document_class():
+    """pdfminer's PDFDocument whose ``getobj`` never returns a bare reference: it follows a chain of
+    references itself, refusing a loop. (pdfminer's ``resolve1`` loops forever on ``6 0 obj 6 0 R endobj``,
+    e.g. as a stream's /Length: a 684-byte PDF hung ``align corpus`` for good.)"""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.pdftypes import PDFObjRef
+
+    class BoundedDocument(PDFDocument):
+        def getobj(self, objid: int) -> object:
+            obj, seen = super().getobj(objid), {objid}
+            while isinstance(obj, PDFObjRef):
+                if obj.objid in seen or len(seen) > _REF_HOPS:
+                    _budget.loop = f"object {objid} refers to itself through {len(seen)} reference(s)"
+                    raise PDFSyntaxError(_budget.loop)
+                seen.add(obj.objid)
+                obj = super().getobj(obj.objid)
+            return obj
+
+    return BoundedDocument
+
+
+def _cap_flate() -> None:
+    """Make pdfminer check a Flate stream's inflated size against this thread's budget before inflating it
+    (pdfminer has no such setting; other users of pdfminer, with no budget set, are unaffected)."""
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream
+
+    if getattr(PDFStream.decode, "_align_capped", False):
+        return
+    decode = PDFStream.decode
+
+    def capped(self) -> None:
+        left = getattr(_budget, "left", None)
+        if left is not None and not self.decipher and self.rawdata is not None and any(
+                f in LITERALS_FLATE_DECODE for f, _ in self.get_filters()):
+            _budget.left = left - _inflated_size(self.rawdata, left)
+        decode(self)
+
+    capped._align_capped = True  # type: ignore[attr-defined]
+    PDFStream.decode = capped  # type: ignore[method-assign]
+
+
+def _inflated_size(data: bytes, limit: int) -> int:
+    """Bytes ``data`` inflates to, counted 1 MB at a time; AlignError past ``limit``. Broken data counts as
+    what inflated before the error (pdfminer then does its own recovery)."""
+    d, n = zlib.decompressobj(), 0
+    try:
+        chunk = d.decompress(data, 1 << 20)
+        while True:
+            n += len(chunk)
+            if n > limit:
+                raise AlignError(f"the PDF's compressed streams inflate to more than {MAX_INFLATED >> 20} MB "
+                                 f"(a decompression bomb?); not read")
+            if not d.unconsumed_tail:
+                break
+            chunk = d.decompress(d.unconsumed_tail, 1 << 20)
+    except zlib.error:
+        pass
+    return n
+
+
+def _layouts(path: str):
+    """pdfminer's ``extract_pages``, with reference loops refused and Flate streams capped."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import LAParams
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    _cap_flate()
+    with open(path, "rb") as fp:
+        doc = _bounded_document_class()(PDFParser(fp))
+        manager = PDFResourceManager()
+        device = PDFPageAggregator(manager, laparams=LAParams())
+        interpreter = PDFPageInterpreter(manager, device)
+        for page in PDFPage.create_pages(doc):
+            interpreter.process_page(page)
+            yield device.get_result()
+
+
 def _lines(path: str) -> list[_Line]:
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTChar, LTTextBox, LTTextLine
+    from pdfminer.layout import LTChar, LTTextBox, LTTextLine
     from pdfminer.pdfdocument import PDFPasswordIncorrect, PDFEncryptionError
 
     lines: list[_Line] = []
     glyphs = unmapped = 0
+    _budget.left, _budget.loop = MAX_INFLATED, None
     try:
-        for pno, page in enumerate(extract_pages(path, laparams=LAParams())):
+        for pno, page in enumerate(_layouts(path)):
             for box in _reading_order([b for b in page if isinstance(b, LTTextBox)]):
                 for tl in box:
                     if isinstance(tl, LTTextLine):
@@ -156,10 +246,16 @@ def _lines(path: str) -> list[_Line]:
                             lines.append(line)
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise AlignError(f"{path}: the PDF is encrypted and needs a password") from None
-    except AlignError:
-        raise
+    except AlignError as e:
+        raise AlignError(f"{path}: {e}") from None
+    except RecursionError:  # nesting deeper than Python's stack (arrays in arrays..., forms drawing forms)
+        raise AlignError(f"{path}: cannot read the PDF (its objects nest too deeply)") from None
     except Exception as e:  # pdfminer raises many kinds (PDFSyntaxError, PSEOF, KeyError...) on broken files
         raise AlignError(f"{path}: cannot read the PDF ({type(e).__name__}: {e})".split("\n")[0]) from None
+    finally:
+        _budget.left, loop = None, _budget.loop
+    if not lines and loop:  # pdfminer skipped what it could not parse: say why nothing was left
+        raise AlignError(f"{path}: cannot read the PDF (damaged: {loop})")
     if unmapped > 0.5 * glyphs:
         raise AlignError(f"{path}: the PDF's fonts do not say which characters their glyphs are; run OCR first")
     return lines

@@ -32,10 +32,29 @@ def _blocks(parent):
                     yield from _blocks(cell)
 
 
+# Most bytes the parts of a .docx may inflate to. A 300-page report's document.xml is ~10 MB; a 1 MB zip bomb
+# inflates to 1 GB and took 2.1 GB of memory before python-docx gave up.
+MAX_INFLATED = 256 * 1024**2
+
+
+def _check_sizes(path: str) -> None:
+    """Refuse a zip whose parts inflate past MAX_INFLATED, from the sizes its directory declares (zipfile never
+    inflates a member past its declared size: it stops there with a CRC error), before anything is inflated."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # python-docx says what is wrong with it
+    if total > MAX_INFLATED:
+        raise AlignError(f"{path}: the .docx inflates to {total >> 20} MB, more than {MAX_INFLATED >> 20} MB "
+                         f"(a decompression bomb?); not read")
+
+
 def read_docx(path: str) -> list[str]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_sizes(path)
     try:
         doc = docx.Document(path)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
