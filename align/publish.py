@@ -129,24 +129,80 @@ def resolve_token(env: str = "HF_TOKEN") -> str:
     return token
 
 
-def publish(path: str, repo_id: str, token: str, private: bool = False, api=None) -> str:
-    """Upload the dataset folder; returns the URL of the commit. ``api`` is an ``HfApi`` (tests pass a double)."""
+# The Hub client's HTTP session has no timeout by default: a server that accepts the connection and never
+# answers kept `align publish` waiting 900 s and counting. Retries wait 2, 4, 8 s (transient network errors,
+# 429 and 5xx); HTTP errors that will not change (401, 403, 404...) are not retried.
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 60.0
+RETRIES = 3
+BACKOFF = 2.0
+
+
+def publish(path: str, repo_id: str, token: str, private: bool = False, api=None, say=None) -> str:
+    """Upload the dataset folder; returns the URL of the commit. ``api`` is an ``HfApi`` (tests pass a double
+    or one pointed at a local server); ``say(message)`` hears what is being waited for."""
     from huggingface_hub import HfApi
-    from huggingface_hub.errors import HfHubHTTPError, HTTPError
 
     if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo_id):
         raise AlignError(f"--repo-id must look like ORG/NAME (got {repo_id!r})")
     check_folder(path)
     api = api or HfApi(token=token)
-    try:
-        api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
-        info = api.upload_folder(repo_id=repo_id, folder_path=path, repo_type="dataset", allow_patterns=UPLOAD,
-                                 commit_message="Upload dataset built with align")
-    except HfHubHTTPError as e:
-        status = getattr(getattr(e, "response", None), "status_code", None)
-        if status in (401, 403):
-            raise AlignError(f"the Hub refused the upload to {repo_id} (HTTP {status}): the token needs write access to it") from None
-        raise AlignError(f"the Hub refused the upload to {repo_id}: {str(e).splitlines()[0]}") from None
-    except (HTTPError, OSError) as e:  # no connection, DNS, timeout, offline mode
-        raise AlignError(f"cannot reach the Hugging Face Hub ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else 'no detail'}); the upload did not complete") from None
+    say = say or (lambda message: None)
+    _set_timeouts()
+    where = getattr(api, "endpoint", None) or "the Hugging Face Hub"
+    files = _upload_files(path)
+    _retrying(f"creating the dataset repository {repo_id} on {where}", say, repo_id,
+              lambda: api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True))
+    info = _retrying(f"uploading {len(files)} files ({sum(map(os.path.getsize, files)) / 1e6:.1f} MB) to {repo_id}",
+                     say, repo_id,
+                     lambda: api.upload_folder(repo_id=repo_id, folder_path=path, repo_type="dataset",
+                                               allow_patterns=UPLOAD, commit_message="Upload dataset built with align"))
     return str(getattr(info, "commit_url", None) or f"https://huggingface.co/datasets/{repo_id}")
+
+
+def _upload_files(path: str) -> list[str]:
+    return sorted({f for p in UPLOAD for f in glob.glob(os.path.join(path, p)) if os.path.isfile(f)})
+
+
+def _set_timeouts() -> None:
+    import httpx2  # huggingface_hub's HTTP library
+    from huggingface_hub import get_session
+
+    get_session().timeout = httpx2.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
+
+
+def _retrying(what: str, say, repo_id: str, call):
+    """``call()``, retried with backoff on what may pass; every failure becomes a one-line AlignError."""
+    import time
+
+    import httpx2
+    from huggingface_hub.errors import HfHubHTTPError
+
+    say(f"{what} (waiting up to {CONNECT_TIMEOUT:.0f} s to connect, {READ_TIMEOUT:.0f} s for each answer)")
+    for attempt in range(RETRIES + 1):
+        try:
+            return call()
+        except HfHubHTTPError as e:
+            status = getattr(getattr(e, "response", None), "status_code", None)
+            if status in (401, 403):
+                raise AlignError(f"the Hub refused the upload to {repo_id} (HTTP {status}): the token needs write "
+                                 f"access to it") from None
+            if not (status == 429 or (status or 0) >= 500) or attempt == RETRIES:
+                raise AlignError(f"the Hub refused the upload to {repo_id}: {_first_line(e)}") from None
+            problem = f"HTTP {status}"
+        except (httpx2.TransportError, OSError) as e:  # timeout, refused connection, DNS, offline mode
+            if attempt == RETRIES:
+                raise AlignError(f"cannot reach the Hugging Face Hub ({type(e).__name__}: {_first_line(e)}) after "
+                                 f"{RETRIES + 1} attempts; the upload did not complete") from None
+            problem = type(e).__name__
+        except (ValueError, KeyError, TypeError, AttributeError) as e:  # a 200 answer that is not what the Hub says
+            raise AlignError(f"unexpected answer from the Hub while {what} ({type(e).__name__}: {_first_line(e)}); "
+                             f"the upload did not complete") from None
+        wait = BACKOFF * 2**attempt
+        say(f"{what}: {problem}; trying again in {wait:.0f} s (attempt {attempt + 2} of {RETRIES + 1})")
+        time.sleep(wait)
+    raise AssertionError("unreachable")
+
+
+def _first_line(e: BaseException) -> str:
+    return str(e).splitlines()[0] if str(e) else "no detail"

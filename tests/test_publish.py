@@ -129,8 +129,13 @@ def test_hub_failures_are_one_line_errors(folder, api, monkeypatch, kind):
     else:
         api.fail = HfHubHTTPError("403 Forbidden", response=httpx2.Response(403, request=httpx2.Request("POST", url)))
     monkeypatch.setenv("HF_TOKEN", TOKEN)
+    monkeypatch.setattr("align.publish.BACKOFF", 0.0)
     r = publish(folder, "--repo-id", "o/n")
-    assert r.exit_code == 2 and r.output.count("\n") == 1 and TOKEN not in r.output
+    errors = [l for l in r.output.splitlines() if l.startswith("align: error")]
+    assert r.exit_code == 2 and len(errors) == 1 and TOKEN not in r.output
+    # what it waited for is said first; a network error is retried, a refusal is not
+    assert r.output.startswith("align: creating the dataset repository o/n")
+    assert r.output.count("trying again") == (3 if kind == "network" else 0)
     assert ("cannot reach the Hugging Face Hub" if kind == "network" else "HTTP 403") in r.output
 
 

@@ -182,3 +182,108 @@ def test_docx_zip_bomb_is_refused_from_its_declared_sizes(tmp_path, monkeypatch)
         z.writestr("word/document.xml", b"<" + b" " * (8 << 20))
     with pytest.raises(AlignError, match="decompression bomb"):
         word.read_docx(path)
+
+
+# --- 4. align publish: timeouts, retries, what it waits for --------------------------------------------------
+
+@pytest.fixture(scope="module")
+def dataset_folder(tmp_path_factory):
+    from align.corpus import build_corpus, load_config
+    from test_corpus import make_corpus
+
+    root = tmp_path_factory.mktemp("pub")
+    build_corpus(load_config(make_corpus(root)), str(root / "out"), progress=False)
+    return str(root / "out")
+
+
+@pytest.fixture
+def silent_server():
+    """A server on 127.0.0.1 that accepts every connection and never answers; yields (endpoint, connections)."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(16)
+    srv.settimeout(0.2)
+    held, stop = [], threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                held.append(srv.accept()[0])
+            except OSError:
+                continue
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{srv.getsockname()[1]}", held
+    stop.set()
+    t.join(5)
+    for c in held:
+        c.close()
+    srv.close()
+
+
+@pytest.fixture
+def fast_publish(monkeypatch):
+    import align.publish as pub
+
+    monkeypatch.setattr(pub, "CONNECT_TIMEOUT", 0.5)
+    monkeypatch.setattr(pub, "READ_TIMEOUT", 0.5)
+    monkeypatch.setattr(pub, "BACKOFF", 0.05)
+    monkeypatch.setattr(pub, "RETRIES", 2)
+    yield pub
+    from huggingface_hub import close_session
+
+    close_session()  # the next user gets a fresh session
+
+
+def test_publish_to_a_server_that_never_answers_times_out_and_retries(dataset_folder, silent_server, fast_publish):
+    import time
+
+    from huggingface_hub import HfApi
+
+    endpoint, held = silent_server
+    heard = []
+    start = time.monotonic()
+    with pytest.raises(AlignError, match="cannot reach the Hugging Face Hub.*3 attempts") as e:
+        fast_publish.publish(dataset_folder, "org/name", "hf_x", api=HfApi(endpoint=endpoint, token="hf_x"),
+                             say=heard.append)
+    assert time.monotonic() - start < 30 and "\n" not in str(e.value)
+    assert len(held) >= 1
+    assert heard[0].startswith("creating the dataset repository org/name on " + endpoint) and "waiting up to" in heard[0]
+    assert sum("trying again" in h for h in heard) == 2
+
+
+def test_publish_when_the_hub_answers_unexpected_json(dataset_folder, fast_publish):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from huggingface_hub import HfApi
+
+    class Odd(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = b"[1, 2, 3]"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST
+
+        def log_message(self, *args):
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Odd)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(AlignError, match="unexpected answer from the Hub") as e:
+            fast_publish.publish(dataset_folder, "org/name", "hf_x",
+                                 api=HfApi(endpoint=f"http://127.0.0.1:{srv.server_port}", token="hf_x"))
+        assert "\n" not in str(e.value)
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -105,7 +105,8 @@ def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, m
     if do_publish:
         from align.publish import publish
 
-        url = publish(cfg.output, cfg.publish["repo_id"], token, private=bool(cfg.publish.get("private", False)))
+        url = publish(cfg.output, cfg.publish["repo_id"], token, private=bool(cfg.publish.get("private", False)),
+                      say=lambda message: click.echo(f"align: {message}", err=True))
         click.echo(f"published {url}", err=True)
 
 

@@ -33,7 +33,8 @@ def publish(folder, repo_id, private, token_env, check_only):
         return
     if not repo_id:
         raise AlignError("--repo-id ORG/NAME is needed to publish")
-    url = upload(folder, repo_id, resolve_token(token_env), private=private)
+    url = upload(folder, repo_id, resolve_token(token_env), private=private,
+                 say=lambda message: click.echo(f"align: {message}", err=True))
     click.echo(f"published {url}", err=True)
 
 
