@@ -18,22 +18,34 @@ from align.errors import AlignError
 
 Links = list[tuple[tuple[int, ...], tuple[int, ...]]]
 
-_LINE = re.compile(r"^\s*\[([\d,\s]*)\]\s*:\s*\[([\d,\s]*)\]")
+_IDS = r"\[\s*(\d+(?:\s*,\s*\d+)*)?\s*\]"
+_LINE = re.compile(rf"^\s*{_IDS}\s*:\s*{_IDS}\s*(?::\s*(\S+))?\s*$")
 
 
 def parse_ladder(text: str, where: str = "") -> Links:
-    """Parse `[i, j]:[k]` or `[i]:[k]:score` lines (Vecalign format)."""
+    """Parse `[i, j]:[k]` or `[i]:[k]:score` lines (Vecalign format). Anything else on a line is an error,
+    never skipped: `[1,,2]` or junk after a link would otherwise score as something else."""
     links = []
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(text.split("\n"), 1):
         if not line.strip() or line.startswith("#"):
             continue
         m = _LINE.match(line)
-        if not m:
-            raise AlignError(f"{where}:{n}: not a link line (expected '[i, j]:[k]'): {line[:60]!r}")
-        src = tuple(int(x) for x in m.group(1).replace(",", " ").split())
-        tgt = tuple(int(x) for x in m.group(2).replace(",", " ").split())
-        links.append((src, tgt))
+        if not m or (m.group(3) is not None and not _is_number(m.group(3))):
+            raise AlignError(f"{where}:{n}: not a link line (expected '[i, j]:[k]' or '[i]:[k]:score'): {line[:60]!r}")
+        links.append((_ids(m.group(1)), _ids(m.group(2))))
     return links
+
+
+def _ids(group: str | None) -> tuple[int, ...]:
+    return tuple(int(x) for x in group.split(",")) if group else ()
+
+
+def _is_number(s: str) -> bool:
+    try:
+        float(s)
+    except ValueError:
+        return False
+    return True
 
 
 def read_bench_set(set_dir: str):
@@ -50,20 +62,57 @@ def read_bench_set(set_dir: str):
 
 
 def read_links(path: str) -> Links:
-    """Links from a ladder file or an `align pair` JSONL (sentence level when it has both levels)."""
+    """Links from a ladder file or an `align pair` JSONL (sentence level when it has both levels). Lines are
+    split on "\n" only: a segment may hold U+2028, which str.splitlines() would take for a line break."""
+    from align.io.plain import read_text  # BOMs, UTF-16, binary files: one-line errors
+
     if not os.path.isfile(path):
         raise AlignError(f"{path}: no such file")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    if text.lstrip().startswith("{"):
-        import json
+    text = read_text(path)
+    return _read_jsonl(text, path) if text.lstrip().startswith("{") else parse_ladder(text, path)
 
-        rows = [json.loads(l) for l in text.splitlines() if l.strip()]
-        rows = [r for r in rows if "src_ids" in r]
-        levels = {r.get("level") for r in rows}
-        want = "sentence" if "sentence" in levels else None
-        return [(tuple(r["src_ids"]), tuple(r["tgt_ids"])) for r in rows if want is None or r.get("level") == want]
-    return parse_ladder(text, path)
+
+def _read_jsonl(text: str, path: str) -> Links:
+    import json
+
+    rows = []
+    for n, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise AlignError(f"{path}:{n}: not JSON ({e.msg})") from None
+        if not isinstance(row, dict):
+            raise AlignError(f"{path}:{n}: expected a JSON object per line")
+        if "src_ids" in row or "tgt_ids" in row:
+            ids = [row.get(k) for k in ("src_ids", "tgt_ids")]
+            if not all(isinstance(v, list) and all(type(i) is int and i >= 0 for i in v) for v in ids):
+                raise AlignError(f"{path}:{n}: src_ids and tgt_ids must both be lists of sentence numbers")
+            rows.append((n, row.get("level"), (tuple(ids[0]), tuple(ids[1]))))
+    want = "sentence" if any(level == "sentence" for _, level, _ in rows) else None
+    return [link for _, level, link in rows if want is None or level == want]
+
+
+def check_links(links: Links, where: str) -> None:
+    """Each sentence in at most one link per side: a prediction that links one twice is not an alignment.
+    (Gold is not held to it: textberg-de-fr/gold/002 has source sentence 218 in two links.)"""
+    for side, name in ((0, "source"), (1, "target")):
+        seen: set[int] = set()
+        for link in links:
+            for i in link[side]:
+                if i in seen:
+                    raise AlignError(f"{where}: {name} sentence {i} is in two links")
+                seen.add(i)
+
+
+def _check_range(gold: Links, pred: Links, where: str) -> None:
+    """Predicted links may only name sentences the gold alignment has (it covers every sentence)."""
+    for side, name in ((0, "source"), (1, "target")):
+        top = max((i for link in gold for i in link[side]), default=-1)
+        bad = next((i for link in pred for i in link[side] if i > top), None)
+        if bad is not None:
+            raise AlignError(f"{where}: {name} sentence {bad} is out of range (gold has {top + 1})")
 
 
 def _counts(gold: Links, test: Links) -> list[int]:
@@ -125,18 +174,28 @@ def score(pairs: list[tuple[Links, Links]]) -> dict:
 
 def evaluate_paths(gold_path: str, pred_path: str) -> dict:
     """Gold and prediction as two files, or two directories whose files are paired by name."""
+    for p in (gold_path, pred_path):
+        if not os.path.exists(p):
+            raise AlignError(f"{p}: no such file or directory")
     if os.path.isdir(gold_path) != os.path.isdir(pred_path):
         raise AlignError("GOLD and PRED must both be files or both be directories")
     if os.path.isdir(gold_path):
         names = sorted(n for n in os.listdir(gold_path) if not n.startswith("."))
         if not names:
             raise AlignError(f"{gold_path}: no gold files")
-        pairs = []
-        for n in names:
-            pred = _find_pred(pred_path, n)
-            pairs.append((read_links(os.path.join(gold_path, n)), read_links(pred) if pred else []))
-        return score(pairs)
-    return score([(read_links(gold_path), read_links(pred_path))])
+        preds = {n: _find_pred(pred_path, n) for n in names}
+        missing = [n for n, p in preds.items() if p is None]
+        if missing:  # scoring them as empty predictions would report a low score, not a missing file
+            raise AlignError(f"{pred_path}: no prediction for {len(missing)} gold file(s), e.g. {missing[0]}")
+        return score([_pair(os.path.join(gold_path, n), preds[n]) for n in names])
+    return score([_pair(gold_path, pred_path)])
+
+
+def _pair(gold_path: str, pred_path: str) -> tuple[Links, Links]:
+    gold, pred = read_links(gold_path), read_links(pred_path)
+    check_links(pred, pred_path)
+    _check_range(gold, pred, pred_path)
+    return gold, pred
 
 
 def _find_pred(pred_dir: str, name: str) -> str | None:

@@ -287,3 +287,106 @@ def test_publish_when_the_hub_answers_unexpected_json(dataset_folder, fast_publi
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+# --- 6. one stray byte does not turn a UTF-8 file into mojibake ----------------------------------------------
+
+def test_utf8_file_with_a_stray_byte_stays_utf8_with_a_warning(tmp_path, capsys):
+    from align.io import read_text
+
+    good = (AR * 40).encode("utf-8")
+    cut = good.index(b"\n", 300) + 1  # a line start: the stray byte damages nothing else
+    path = write(tmp_path / "a.ar", good[:cut] + b"\xd8" + good[cut:])
+    text = read_text(path)
+    assert text == good[:cut].decode() + "\ufffd" + good[cut:].decode()  # not Windows-1256 mojibake
+    err = capsys.readouterr().err
+    line = good[:cut].count(b"\n") + 1
+    assert f"1 byte(s) that are not UTF-8 replaced by U+FFFD: line {line} (byte {cut})" in err
+    # a file that is Windows-1256 as a whole still is
+    assert read_text(write(tmp_path / "b.ar", (AR * 40).encode("cp1256"))) == AR * 40
+
+
+def test_pair_score_and_corpus_read_the_damaged_file_alike(tmp_path):
+    import pyarrow.parquet as pq
+
+    from test_corpus import PAIRS
+
+    ar = [p[0].encode() for p in PAIRS]
+    src = write(tmp_path / "a.ar", b"\n".join(ar[:5] + [b"\xd8" + ar[5]] + ar[6:]) + b"\n")
+    tgt = write(tmp_path / "a.en", "".join(p[1] + "\n" for p in PAIRS))
+    r = run("pair", src, tgt, "-o", tmp_path / "p.jsonl", "--src-lang", "ar", "--tgt-lang", "en", "--segmented",
+            "--encoder", "lexical")
+    assert r.exit_code == 0 and "not UTF-8" in r.output, r.output
+    pair_src = [json.loads(l)["src"] for l in list(open(tmp_path / "p.jsonl", encoding="utf-8"))[1:]]
+    tsv = write(tmp_path / "s.tsv", b"\t".join([AR.strip().encode() + b"\xd8", EN.strip().encode()]) + b"\n")
+    r = run("score", tsv, "-o", tmp_path / "r.jsonl", "--src-lang", "ar", "--tgt-lang", "en", "--encoder", "lexical")
+    assert r.exit_code == 0 and "not UTF-8" in r.output, r.output
+    (scored,) = [json.loads(l) for l in open(tmp_path / "r.jsonl", encoding="utf-8")]
+    assert scored["src"] == AR.strip() + "\ufffd"
+    write(tmp_path / "m.csv", "doc_id,src,tgt\nd,a.ar,a.en\n")
+    r = run("corpus", tmp_path / "m.csv", "-o", tmp_path / "out", "--src-lang", "ar", "--tgt-lang", "en",
+            "--segmented", "--encoder", "lexical")
+    assert r.exit_code == 0, r.output
+    rows = pq.read_table(str(tmp_path / "out" / "data")).to_pylist()
+    corpus_src = [r["translation"]["ar"] for r in rows]
+    for texts in (pair_src, corpus_src):  # the same decoding: the stray byte replaced, no mojibake
+        assert any("\ufffd" + PAIRS[5][0] in t for t in texts) and not any("ط§" in t for t in texts)
+
+
+# --- 10. JSONL: "\n" is the only line break ------------------------------------------------------------------
+
+def test_jsonl_with_unicode_line_separators_round_trips_through_eval_and_score(tmp_path):
+    from align.eval import read_links
+
+    src = write(tmp_path / "a.ar", "اعتمدت\u2028الجمعية العامة جدول الأعمال.\nعقد المجلس 25 جلسة\u2029في عام 2015.\n")
+    tgt = write(tmp_path / "a.en", "The General Assembly\u2028adopted the agenda.\nThe Council held 25 meetings in 2015.\n")
+    out = tmp_path / "p.jsonl"
+    r = run("pair", src, tgt, "-o", out, "--src-lang", "ar", "--tgt-lang", "en", "--segmented", "--encoder", "lexical")
+    assert r.exit_code == 0, r.output
+    lines = open(out, encoding="utf-8", newline="").read().split("\n")
+    assert lines[-1] == "" and any("\u2028" in l for l in lines)  # written raw, inside JSON strings
+    links = [json.loads(l) for l in lines[1:-1]]  # every line one whole object
+    assert read_links(str(out)) == [(tuple(l["src_ids"]), tuple(l["tgt_ids"])) for l in links]
+    r = run("eval", out, out, "--json")
+    assert r.exit_code == 0 and json.loads(r.output)["strict"]["f1"] == 1.0, r.output
+    r = run("score", out, "-o", tmp_path / "r.jsonl", "--src-lang", "ar", "--tgt-lang", "en", "--encoder", "lexical")
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(l) for l in open(tmp_path / "r.jsonl", encoding="utf-8")]
+    assert [row["src"] for row in rows] == [l["src"] for l in links]  # U+2028 inside a segment kept
+
+
+# --- 11/12. align eval: one-line errors, garbage refused -----------------------------------------------------
+
+GOLD = "[0]:[0]\n[1]:[1]\n[2]:[]\n"
+
+
+@pytest.mark.parametrize("pred, message", [
+    ("[0]:[0]\n[1,,2]:[1]\n", "not a link line"),
+    ("[0]:[0] junk\n", "not a link line"),
+    ("[0]:[0]:0.5:x\n", "not a link line"),
+    ('{"src_ids": "01", "tgt_ids": [0]}\n', "lists of sentence numbers"),
+    ('{"src_ids": [0]}\n', "lists of sentence numbers"),
+    ('{"src_ids": [0], "tgt_ids": [0]}\n{"src_ids": [0], "tgt_ids": [1]}\n', "in two links"),
+    ("[0]:[0]\n[0]:[0]\n", "in two links"),
+    ("[0]:[0]\n[7]:[1]\n", "out of range"),
+    ('{"src_ids": [0], "tgt_ids": [0]\n', "not JSON"),
+    ("[1, 2, 3]\n", "not a link line"),
+    (b"\xff\xfe[\x000\x00]\x00:\x00[\x000\x00]\x00\n\x00", None),    # UTF-16 with a BOM: read
+    (b"\x00\x01\x02\x03" * 50, "binary"),
+])
+def test_eval_refuses_garbage_in_one_line(tmp_path, pred, message):
+    gold = write(tmp_path / "gold", GOLD)
+    p = write(tmp_path / "pred", pred)
+    r = run("eval", gold, p, "--json")
+    if message is None:
+        assert r.exit_code == 0 and json.loads(r.output)["strict"]["precision"] == 1.0, r.output
+    else:
+        assert message in one_line_error(r)
+
+
+def test_eval_missing_prediction_file_is_an_error_not_zeros(tmp_path):
+    write(tmp_path / "g" / "d1", GOLD)
+    write(tmp_path / "g" / "d2", GOLD)
+    write(tmp_path / "p" / "d1", GOLD)
+    assert "no prediction for 1 gold file(s), e.g. d2" in one_line_error(run("eval", tmp_path / "g", tmp_path / "p"))
+    assert "no such file" in one_line_error(run("eval", tmp_path / "g" / "d1", tmp_path / "nowhere"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
+import sys
+import threading
 import unicodedata
 
 from align.errors import AlignError
@@ -49,6 +52,9 @@ def decode(raw: bytes, path: str) -> str:
         return _check_text(raw.decode("utf-8"), path)
     except UnicodeDecodeError:
         pass
+    text = _mostly_utf8(raw, path)
+    if text is not None:
+        return _check_text(text, path)
     # Arabic Windows-1256 is the legacy encoding this toolkit meets most; detectors confuse it on short files,
     # so test it directly: when most letters it yields are Arabic, it is right (Latin-1 text gives at most a
     # few stray Arabic letters for its upper-case accented capitals).
@@ -69,6 +75,42 @@ def decode(raw: bytes, path: str) -> str:
         return _check_text(raw.decode("cp1252"), path)
     except UnicodeDecodeError:
         raise AlignError(f"{path}: cannot decode (not UTF-8, UTF-16 with BOM, Windows-1256 or a known encoding)") from None
+
+
+# A file is UTF-8 with a few damaged bytes, not a legacy code page, when its valid multi-byte characters
+# outnumber its invalid bytes this many times. Windows-1256 Arabic decodes to next to no valid UTF-8
+# sequence (its letters are lead bytes followed by other letters, not by continuation bytes): the whole UDHR
+# in Windows-1256 has 0 valid ones for ~20,000 invalid bytes; a UTF-8 file with one stray byte, thousands to 1.
+_UTF8_MAJORITY = 20
+_stray = threading.local()
+
+
+def _record_stray(e: UnicodeDecodeError) -> tuple[str, int]:
+    _stray.positions.extend(range(e.start, e.end))
+    return "\ufffd", e.end
+
+
+codecs.register_error("align-stray-bytes", _record_stray)
+
+
+def _mostly_utf8(raw: bytes, path: str) -> str | None:
+    """The text when ``raw`` is UTF-8 but for a few bytes (replaced by U+FFFD, with a warning naming where
+    they are), else None. Decoding such a file whole as Windows-1256 turned it into mojibake, silently."""
+    _stray.positions = []
+    try:
+        text = raw.decode("utf-8", errors="align-stray-bytes")
+        bad = _stray.positions
+    finally:
+        _stray.positions = []
+    valid = sum(1 for c in text if ord(c) > 127) - len(bad)
+    if valid < _UTF8_MAJORITY * len(bad):
+        return None
+    newline = b"\n"
+    where = ", ".join(f"line {raw.count(newline, 0, p) + 1} (byte {p})" for p in bad[:5])
+    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    print(f"align: warning: {path}: {len(bad)} byte(s) that are not UTF-8 replaced by U+FFFD: {where}{more}",
+          file=sys.stderr)
+    return text
 
 
 def _check_text(text: str, path: str) -> str:
