@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -26,11 +27,19 @@ class Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as e:  # a bug, not the user's fault: one line, the traceback only on request
+            if _disk_full(e):  # in a library's writer (parquet, matplotlib...): the user's to fix, not a bug
+                click.echo(f"align: error: the disk is full ({e}); free some space and run the command again",
+                           err=True)
+                sys.exit(Exit.USAGE)
             if os.environ.get("ALIGN_DEBUG"):
                 raise
             click.echo(f"align: internal error: {type(e).__name__}: {e} (set ALIGN_DEBUG=1 for the traceback)",
                        err=True)
             sys.exit(Exit.INTERNAL)
+
+
+def _disk_full(e: Exception) -> bool:
+    return isinstance(e, OSError) and (e.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left" in str(e))
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

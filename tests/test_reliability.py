@@ -390,3 +390,145 @@ def test_eval_missing_prediction_file_is_an_error_not_zeros(tmp_path):
     write(tmp_path / "p" / "d1", GOLD)
     assert "no prediction for 1 gold file(s), e.g. d2" in one_line_error(run("eval", tmp_path / "g", tmp_path / "p"))
     assert "no such file" in one_line_error(run("eval", tmp_path / "g" / "d1", tmp_path / "nowhere"))
+
+
+# --- 11. user errors are exit 2 with one line, found before the work ------------------------------------------
+
+@pytest.fixture
+def pair_files(tmp_path):
+    from test_corpus import PAIRS
+
+    return (write(tmp_path / "in" / "a.ar", "".join(p[0] + "\n" for p in PAIRS)),
+            write(tmp_path / "in" / "a.en", "".join(p[1] + "\n" for p in PAIRS)))
+
+
+def test_pair_output_problems_are_found_before_aligning(tmp_path, pair_files, monkeypatch):
+    import align.pipeline
+
+    def never(*a, **k):
+        raise AssertionError("aligned before checking the outputs")
+
+    monkeypatch.setattr(align.pipeline, "align_files", never)
+    (tmp_path / "folder.jsonl").mkdir()
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    base = ["pair", *pair_files, "--src-lang", "ar", "--tgt-lang", "en", "--segmented", "--encoder", "lexical"]
+    try:
+        assert "is a folder" in one_line_error(run(*base, "-o", tmp_path / "folder.jsonl"))
+        if os.access(ro, os.W_OK):
+            pytest.skip("running as a user who can write anywhere")
+        assert "permission denied" in one_line_error(run(*base, "-o", ro / "out.jsonl"))
+    finally:
+        ro.chmod(0o755)
+
+
+def test_score_outputs_checked_first_and_plot_folder_created(tmp_path):
+    tsv = write(tmp_path / "s.tsv", "a 1\tb 1\n")
+    base = ["score", tsv, "--src-lang", "ar", "--tgt-lang", "en", "--encoder", "lexical"]
+    (tmp_path / "dir").mkdir()
+    assert "is a folder" in one_line_error(run(*base, "-o", tmp_path / "dir"))
+    assert "is a folder" in one_line_error(run(*base, "-o", tmp_path / "r.jsonl", "--plot", tmp_path / "dir"))
+    r = run(*base, "-o", tmp_path / "r.jsonl", "--plot", tmp_path / "new" / "deeper" / "p.png")
+    assert r.exit_code == 0, r.output
+    assert open(tmp_path / "new" / "deeper" / "p.png", "rb").read(4) == b"\x89PNG"
+
+
+def test_score_refuses_non_text_pairs(tmp_path):
+    p = write(tmp_path / "p.jsonl", '{"src": 5, "tgt": "x"}\n')
+    r = run("score", p, "-o", tmp_path / "r.jsonl", "--src-lang", "ar", "--tgt-lang", "en", "--encoder", "lexical")
+    assert "must be text" in one_line_error(r)
+
+
+@pytest.mark.parametrize("doc_id, message", [
+    ("{name.upper}", "unknown placeholder"),
+    ("{name!r}", "unknown placeholder"),
+    ("{name[0]}", "unknown placeholder"),
+    ("{name:>300000000}", "unknown placeholder"),
+    ("{0}", "unknown placeholder"),
+    ("{name", "bad placeholder"),
+])
+def test_recipe_templates_are_only_name_and_stem(tmp_path, doc_id, message):
+    from align.corpus import load_config
+
+    write(tmp_path / "ar" / "x.txt", AR)
+    write(tmp_path / "en" / "x.txt", EN)
+    y = write(tmp_path / "c.yaml", f"src_lang: ar\ntgt_lang: en\ninputs: [{{src: ar/*.txt, tgt: 'en/{{name}}', doc_id: '{doc_id}'}}]\n")
+    with pytest.raises(AlignError, match=message):
+        load_config(y)
+    ok = write(tmp_path / "ok.yaml", "src_lang: ar\ntgt_lang: en\ninputs: [{src: ar/*.txt, tgt: 'en/{stem}.txt', doc_id: 'd-{stem}'}]\n")
+    assert [d.doc_id for d in load_config(ok).docs] == ["d-x"]
+
+
+def test_disk_full_is_one_line_and_the_build_resumes(tmp_path, monkeypatch):
+    import errno
+
+    import align.formats
+    import pyarrow.parquet as pq
+    from test_corpus import make_corpus
+
+    y = make_corpus(tmp_path / "in")
+    real, calls = os.replace, []
+
+    def full(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(src, dst)
+
+    monkeypatch.setattr(align.formats.os, "replace", full)
+    r = run("corpus", y, "-o", tmp_path / "out")
+    assert "No space left on device" in one_line_error(r)
+    monkeypatch.setattr(align.formats.os, "replace", real)
+    assert not [n for d, _, names in os.walk(tmp_path / "out") for n in names if n.startswith(".tmp-")]
+    r = run("corpus", y, "-o", tmp_path / "out")
+    assert r.exit_code == 0 and "already done" in r.output, r.output
+    assert len(pq.read_table(str(tmp_path / "out" / "data"))) > 0
+    r = run("corpus", y, "-o", tmp_path / "clean")
+    assert pq.read_table(str(tmp_path / "out" / "data")).equals(pq.read_table(str(tmp_path / "clean" / "data")))
+
+
+def test_disk_full_in_a_library_writer_is_one_line(tmp_path, pair_files, monkeypatch):
+    import errno
+
+    import align.formats
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(align.formats, "write", full)
+    monkeypatch.setattr("align.commands.pair.write", full)
+    r = run("pair", *pair_files, "-o", tmp_path / "o.jsonl", "--src-lang", "ar", "--tgt-lang", "en", "--segmented",
+            "--encoder", "lexical")
+    assert "disk is full" in one_line_error(r)
+
+
+# --- 12. garbage refused: manifests, options, filters -------------------------------------------------------
+
+@pytest.mark.parametrize("text, message", [
+    ("doc_id,src,tgt,src\nd,a,b,c\n", "column 'src' twice"),
+    ("doc_id,src,tgt,x,x\nd,a,b,1,2\n", "column 'x' twice"),
+    ("doc_id,src,tgt\n  ,a,b\n", "must not be empty"),
+])
+def test_manifest_garbage_is_refused(tmp_path, text, message):
+    m = write(tmp_path / "m.csv", text)
+    assert message in one_line_error(run("corpus", m, "-o", tmp_path / "o", "--src-lang", "ar", "--tgt-lang", "en"))
+
+
+@pytest.mark.parametrize("option", [
+    ["--skip", "nan"], ["--skip", "inf"], ["--skip", "-100"], ["--max-link", "0"],
+])
+def test_aligner_options_out_of_range_are_refused(tmp_path, pair_files, option):
+    r = run("pair", *pair_files, "-o", tmp_path / "o.jsonl", "--src-lang", "ar", "--tgt-lang", "en", *option)
+    assert "aligner setting" in one_line_error(r)
+    m = write(tmp_path / "in" / "m.csv", "doc_id,src,tgt\nd,a.ar,a.en\n")
+    r = run("corpus", m, "-o", tmp_path / "out", "--src-lang", "ar", "--tgt-lang", "en", *option)
+    assert "aligner setting" in one_line_error(r) and not os.path.exists(tmp_path / "out")
+
+
+@pytest.mark.parametrize("option", [["--min-score", "nan"], ["--min-score", "-inf"], ["--max-length-ratio", "nan"],
+                                    ["--max-length-ratio", "0.5"]])
+def test_filter_options_must_be_numbers_in_range(tmp_path, pair_files, option):
+    m = write(tmp_path / "in" / "m.csv", "doc_id,src,tgt\nd,a.ar,a.en\n")
+    r = run("corpus", m, "-o", tmp_path / "out", "--src-lang", "ar", "--tgt-lang", "en", *option)
+    assert "must be a number of at least" in one_line_error(r)

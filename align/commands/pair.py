@@ -9,7 +9,7 @@ import click
 
 from align.core.params import Params
 from align.errors import AlignError, Exit
-from align.formats import OUTPUT_FORMATS, write
+from align.formats import OUTPUT_FORMATS, check_output, write
 
 
 def _pairs_in_dirs(src_dir: str, tgt_dir: str) -> list[tuple[str, str, str]]:
@@ -79,6 +79,8 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
         for p in (src, tgt):
             if not os.path.exists(p):
                 raise AlignError(f"{p}: no such file")
+        for out in outs:  # now, not after the whole alignment
+            check_output(out)
         al = align_files(src, tgt, src_lang, tgt_lang, segmented=segmented, encoder=enc, params=params,
                          warn=lambda msg: click.echo(f"align: warning: {msg}", err=True))
         for out in outs:
@@ -88,11 +90,15 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
 
     if len(outs) != 1:
         raise AlignError("give one output directory (-o DIR) when SRC and TGT are directories")
+    out = outs[0]
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise AlignError(f"{out}: is a file; give a folder (-o DIR) when SRC and TGT are folders")
+    check_output(os.path.join(out, "x"))  # a folder that can be created or written in, before any work
     from align.folders import align_folders
 
-    aligned, failed = align_folders(_pairs_in_dirs(src, tgt), outs[0], fmt or "jsonl", src_lang, tgt_lang,
+    aligned, failed = align_folders(_pairs_in_dirs(src, tgt), out, fmt or "jsonl", src_lang, tgt_lang,
                                     segmented, enc, params)
-    click.echo(f"aligned {aligned} of {aligned + failed} document pairs into {outs[0]}", err=True)
+    click.echo(f"aligned {aligned} of {aligned + failed} document pairs into {out}", err=True)
     if failed:
         sys.exit(Exit.PARTIAL)  # as `align corpus`: some pairs failed, the others are written
 

@@ -74,6 +74,12 @@ def score(pairs_path, output, src_lang, tgt_lang, fmt, tgt_file, encoder, no_cac
     """
     from align.segment import check_lang
 
+    from align.formats import atomic_open, check_output
+
+    side = summary_path or (None if output == "-" else _summary_path(output))
+    for path in (None if output == "-" else output, side, plot):
+        if path:  # now, not after the scoring
+            check_output(path)
     pairs = read_aligned_pairs(pairs_path, src_lang, tgt_lang, fmt, tgt_file)  # raw codes: Moses files are NAME.<code>
     src_lang, tgt_lang = check_lang(src_lang), check_lang(tgt_lang)   # "fr-FR" -> "fr"; unknown: one-line error
     if not pairs:
@@ -92,14 +98,11 @@ def score(pairs_path, output, src_lang, tgt_lang, fmt, tgt_file, encoder, no_cac
         for row in rows:
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
     else:
-        from align.formats import atomic_open
-
         with atomic_open(output) as out:   # a failed run leaves an earlier report as it was
             for row in rows:
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    side = summary_path or (None if output == "-" else _summary_path(output))
     if side:
-        with open(side, "w", encoding="utf-8") as f:
+        with atomic_open(side) as f:
             json.dump(summary, f, ensure_ascii=False, indent=1)
     if plot:
         from align.score.plot import plot_scores

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import glob
+import math
 import os
 from dataclasses import dataclass, field
 
@@ -217,6 +218,10 @@ def _filters(d: dict, where: str = "filters") -> Filters:
     f = Filters(**d)
     if f.dedup not in DEDUP:
         raise AlignError(f"dedup must be one of {', '.join(DEDUP)} (got {f.dedup!r})")
+    for name, low in (("min_score", 0.0), ("max_length_ratio", 1.0)):
+        v = getattr(f, name)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < low):
+            raise AlignError(f"{where}: {name} must be a number of at least {low:g}, not {v!r}")
     return f
 
 
@@ -259,14 +264,32 @@ def _input(item, base: str, segmented: bool, where: str) -> tuple[list[Doc], lis
     for p in matches:
         name = os.path.basename(p)
         names = {"name": name, "stem": os.path.splitext(name)[0]}
-        try:
-            tgt = item["tgt"].format(**names)
-            doc_id = str(item.get("doc_id", "{name}")).format(**names)
-        except (KeyError, IndexError) as e:
-            raise AlignError(f"{where}: unknown placeholder {e} in tgt/doc_id (use {{name}} or {{stem}})") from None
+        tgt = fill(str(item["tgt"]), names, where)
+        doc_id = fill(str(item.get("doc_id", "{name}")), names, where)
         docs.append(Doc(doc_id, os.path.abspath(p), os.path.abspath(os.path.join(base, tgt)), seg,
                         tuple(meta.items())))
     return docs, list(meta)
+
+
+def fill(template: str, names: dict, where: str) -> str:
+    """``template`` with its {name} / {stem} placeholders filled. Nothing else of str.format: no attributes or
+    indexes (``{name.__class__}``), no conversions, no format specs (``{name:>300000000}`` took 7.8 GB)."""
+    import string
+
+    out = []
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as e:
+        raise AlignError(f"{where}: bad placeholder in {template!r} ({e}); use {{name}} or {{stem}}") from None
+    for literal, field_name, spec, conversion in parsed:
+        out.append(literal)
+        if field_name is None:
+            continue
+        if field_name not in names or spec or conversion:
+            raise AlignError(f"{where}: unknown placeholder {{{field_name}{'!' + conversion if conversion else ''}"
+                             f"{':' + spec if spec else ''}}} in {template!r}; use {{name}} or {{stem}}")
+        out.append(names[field_name])
+    return "".join(out)
 
 
 def _skip_warning(where: str, path: str) -> None:
@@ -284,12 +307,15 @@ def _read_csv(path: str, segmented: bool, meta: dict) -> tuple[list[Doc], list[s
             missing = [c for c in ("doc_id", "src", "tgt") if c not in header]
             if missing:
                 raise AlignError(f"{path}: the header needs doc_id,src,tgt (missing {', '.join(missing)})")
+            dup = next((c for c in header if header.count(c) > 1), None)
+            if dup is not None:  # csv.DictReader would keep the last column of that name, silently
+                raise AlignError(f"{path}: the header names column {dup!r} twice")
             extra = [c for c in header if c not in ("doc_id", "src", "tgt")]
             docs = []
             for n, row in enumerate(reader, start=2):
                 if None in row or any(row[c] is None for c in header):
                     raise AlignError(f"{path}:{n}: expected {len(header)} columns")
-                if not row["doc_id"] or not row["src"] or not row["tgt"]:
+                if not row["doc_id"].strip() or not row["src"].strip() or not row["tgt"].strip():
                     raise AlignError(f"{path}:{n}: doc_id, src and tgt must not be empty")
                 m = {**meta, **{c: row[c] for c in extra}}
                 docs.append(Doc(row["doc_id"], os.path.abspath(os.path.join(base, row["src"])),

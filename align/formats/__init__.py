@@ -6,6 +6,7 @@ never leaves a half-written file and never corrupts one written before.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -15,6 +16,8 @@ from align.errors import AlignError
 from align.links import Alignment
 
 OUTPUT_FORMATS = ("jsonl", "ladder", "tsv", "html")
+# errno values that mean the output cannot be written (the user's to fix), not a bug
+WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EISDIR, errno.EFBIG}
 EXTENSIONS = {"jsonl": ".jsonl", "ladder": ".ladder", "tsv": ".tsv", "html": ".html"}
 
 
@@ -24,8 +27,28 @@ def _umask() -> int:
     return mask
 
 
+def check_output(path: str, create_folder: bool = True) -> None:
+    """Refuse, before any work, an output path that cannot be written: a folder, a file in a read-only
+    folder, or (``create_folder=False``) a file in a folder that does not exist."""
+    path = os.path.abspath(path)
+    if os.path.isdir(path):
+        raise AlignError(f"{path}: is a folder; give a file name")
+    folder = os.path.dirname(path)
+    if not create_folder and not os.path.isdir(folder):
+        raise AlignError(f"{path}: the folder {folder} does not exist")
+    while not os.path.exists(folder):  # created when written: the nearest existing folder must take it
+        folder = os.path.dirname(folder)
+    if not os.path.isdir(folder):
+        raise AlignError(f"{path}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise AlignError(f"{path}: cannot write in {folder} (permission denied)")
+
+
 @contextmanager
 def atomic_open(path: str, mode: str = "w"):
+    """A file object writing to a temporary file beside ``path``, renamed into place when the block ends
+    without error. Write errors (disk full, quota, a folder gone read-only) are one-line AlignErrors and
+    leave any earlier file at ``path`` untouched."""
     directory = os.path.dirname(os.path.abspath(path))
     try:
         os.makedirs(directory, exist_ok=True)
@@ -37,9 +60,11 @@ def atomic_open(path: str, mode: str = "w"):
             yield f
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes owner-only files; give the usual permissions
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(e, OSError) and e.errno in WRITE_ERRORS:
+            raise AlignError(f"{path}: cannot write ({e.strerror or e})") from None
         raise
 
 

@@ -70,6 +70,8 @@ def read_jsonl(path: str) -> list[dict]:
         except json.JSONDecodeError as e:
             raise AlignError(f"{path}:{n}: not JSON ({e.msg})") from None
         if isinstance(row, dict) and "src" in row and "tgt" in row:
+            if not (isinstance(row["src"], str) and isinstance(row["tgt"], str)):
+                raise AlignError(f"{path}:{n}: src and tgt must be text (strings)")
             rows.append(row)
     if any(r.get("level") == "sentence" for r in rows):
         rows = [r for r in rows if r.get("level", "sentence") == "sentence"]

@@ -39,5 +39,11 @@ def plot_scores(scores: list[float], flags: list[list[dict]], path: str, title: 
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    from align.formats import atomic_open
+
+    ext = path.rsplit(".", 1)[-1].lower() if "." in path else "png"
+    try:
+        with atomic_open(path, "wb") as f:  # its folder created, a failed write leaves no half picture
+            fig.savefig(f, dpi=100, format=ext if ext in fig.canvas.get_supported_filetypes() else "png")
+    finally:
+        plt.close(fig)
