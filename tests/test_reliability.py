@@ -532,3 +532,47 @@ def test_filter_options_must_be_numbers_in_range(tmp_path, pair_files, option):
     m = write(tmp_path / "in" / "m.csv", "doc_id,src,tgt\nd,a.ar,a.en\n")
     r = run("corpus", m, "-o", tmp_path / "out", "--src-lang", "ar", "--tgt-lang", "en", *option)
     assert "must be a number of at least" in one_line_error(r)
+
+
+# --- 12. the vector cache: damaged rows dropped and encoded again, the file within its limit -----------------
+
+@pytest.mark.parametrize("damage", ["truncated", "nan", "empty", "odd bytes"])
+def test_damaged_cache_rows_are_dropped_and_encoded_again(tmp_path, damage, capsys):
+    import sqlite3
+
+    import numpy as np
+
+    from align.encode.cache import CachedEncoder, VectorCache, key
+    from test_encode_cache import FakeEncoder
+
+    fake = FakeEncoder(dim=16)
+    enc = CachedEncoder(fake, VectorCache(tmp_path))
+    enc.encode(["a", "b", "c"])
+    enc.cache.close()
+    blob = {"truncated": fake.vec("b").tobytes()[:20], "nan": np.full(16, np.nan, np.float32).tobytes(),
+            "empty": b"", "odd bytes": fake.vec("b").tobytes() + b"x"}[damage]
+    with sqlite3.connect(enc.cache.path) as db:
+        db.execute("UPDATE vec SET data = ? WHERE key = ?", (blob, key(fake.signature, "b")))
+    enc = CachedEncoder(fake, VectorCache(tmp_path))
+    fake.calls.clear()
+    out = enc.encode(["a", "b", "c"])
+    assert fake.calls == [["b"]]  # only the damaged one encoded again
+    np.testing.assert_allclose(out, np.stack([fake.vec(t) for t in "abc"]), atol=1e-6)
+    assert "1 damaged vector(s) dropped" in capsys.readouterr().err
+    fake.calls.clear()
+    enc.encode(["b"])
+    assert fake.calls == []  # stored again, whole
+
+
+def test_cache_file_stays_within_its_limit(tmp_path):
+    from align.encode.cache import CachedEncoder, VectorCache
+    from test_encode_cache import FakeEncoder
+
+    limit = 4 << 20
+    cache = VectorCache(tmp_path, max_bytes=limit)
+    enc = CachedEncoder(FakeEncoder(dim=512), cache)  # 2 kB vectors, as USE's
+    for batch in range(30):  # 30 MB of vectors, 7x the limit
+        enc.encode([f"text {batch} {i}" for i in range(500)])
+        assert os.path.getsize(cache.path) <= limit
+    cache.close()  # the write-ahead log is folded in and removed
+    assert os.path.getsize(cache.path) <= limit and not os.path.exists(str(cache.path) + "-wal")

@@ -23,6 +23,7 @@ from align.encode.base import normalise_rows
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 ROW_OVERHEAD = 256  # key, timestamp, index and page slack per row (measured), so the limit tracks the file size
+_SMALL_FILE = 1 << 20
 _CHUNK = 500  # keys per query, below SQLite's bound-parameter limit on every build
 
 _SCHEMA = """
@@ -78,6 +79,11 @@ class VectorCache:
             conn.execute("PRAGMA page_size=65536")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash may lose the last writes, never corrupt
+            # The write-ahead log is checkpointed every 1000 pages (64 MB) by default and never shrinks: with a
+            # 5 MB limit the files held 13x the limit. Checkpoint at a tenth of the limit and truncate to it.
+            wal = max(self.max_bytes // 10, 1 << 16)
+            conn.execute(f"PRAGMA journal_size_limit={int(wal)}")
+            conn.execute(f"PRAGMA wal_autocheckpoint={max(1, min(1000, int(wal) >> 16))}")
             conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
         except sqlite3.OperationalError:
             conn.close()
@@ -89,7 +95,14 @@ class VectorCache:
         for i in range(0, len(keys), _CHUNK):
             chunk = keys[i : i + _CHUNK]
             q = f"SELECT key, data FROM vec WHERE key IN ({','.join('?' * len(chunk))})"
-            found.update((k, np.frombuffer(d, dtype=np.float32)) for k, d in db.execute(q, chunk))
+            found.update((k, d) for k, d in db.execute(q, chunk))
+        found, bad = _valid(found)
+        if bad:  # damaged rows (a crash mid-write, a disk error): dropped, and encoded again by the caller
+            _warn(f"vector cache: {len(bad)} damaged vector(s) dropped, encoding them again")
+            with self._write() as db:
+                for i in range(0, len(bad), _CHUNK):
+                    chunk = bad[i : i + _CHUNK]
+                    db.execute(f"DELETE FROM vec WHERE key IN ({','.join('?' * len(chunk))})", chunk)
         if found:  # mark as recently used, for eviction
             hit, now = list(found), time.time_ns()
             with self._write() as db:
@@ -102,21 +115,26 @@ class VectorCache:
         vecs, now = np.ascontiguousarray(vecs, dtype=np.float32), time.time_ns()
         rows = [(k, v.tobytes(), v.nbytes + ROW_OVERHEAD, now) for k, v in zip(keys, vecs)]
         with self._write() as db:
+            self._evict(db, incoming=sum(r[2] for r in rows))  # room first: the file never passes the limit
             # OR IGNORE: another worker may have stored the same text meanwhile; its vector is the same.
             db.executemany("INSERT OR IGNORE INTO vec VALUES (?, ?, ?, ?)", rows)
-            self._evict(db)
 
-    def _evict(self, db: sqlite3.Connection) -> None:
-        total = self.total_bytes(db)
-        if total <= self.max_bytes:
+    def _evict(self, db: sqlite3.Connection, incoming: int = 0) -> None:
+        """Make room for ``incoming`` more bytes of rows."""
+        total, disk = self.total_bytes(db), _pages_in_use(db)
+        # bytes on disk per counted byte, once the file is past its first pages (a nearly empty file is a few
+        # 64 kB pages whatever it holds)
+        scale = max(disk, total) / total if total and disk > _SMALL_FILE else 1.0
+        if (total + incoming) * scale <= self.max_bytes:
             return
-        # Down to 90% of the limit, so that eviction runs once per many writes rather than on every one.
+        # Down to 90% of the limit, so that eviction runs once per many writes rather than on every one. The
+        # pages in use count too: 2 kB vectors on 64 kB pages took 1.3x their counted size on disk.
         target = int(self.max_bytes * 0.9)
-        while total > target:
+        while total and (total + incoming) * scale > target:
             n, avg = db.execute("SELECT COUNT(*), AVG(size) FROM vec").fetchone()
             if not n:
                 break
-            k = max(1, math.ceil((total - target) / avg))
+            k = max(1, math.ceil((total + incoming - target / scale) / avg))
             db.execute("DELETE FROM vec WHERE key IN (SELECT key FROM vec ORDER BY used LIMIT ?)", (k,))
             total = self.total_bytes(db)
 
@@ -133,6 +151,28 @@ class VectorCache:
         if self._conn is not None and self._pid == os.getpid():
             self._conn.close()
         self._conn = None
+
+
+def _pages_in_use(db: sqlite3.Connection) -> int:
+    """Bytes of the database file holding data (free pages, reused by later writes, excluded)."""
+    size = db.execute("PRAGMA page_size").fetchone()[0]
+    return (db.execute("PRAGMA page_count").fetchone()[0] - db.execute("PRAGMA freelist_count").fetchone()[0]) * size
+
+
+def _valid(rows: dict[bytes, bytes]) -> tuple[dict[bytes, np.ndarray], list[bytes]]:
+    """Vectors from blobs, and the keys of damaged ones: a length that is not whole float32s or not that of
+    the other rows, a NaN or infinity, a norm that is neither 0 nor 1 (vectors are stored normalised)."""
+    lengths = [len(d) for d in rows.values()]
+    usual = max(set(lengths), key=lengths.count) if lengths else 0
+    good, bad = {}, []
+    for k, d in rows.items():
+        v = np.frombuffer(d, dtype=np.float32) if len(d) % 4 == 0 else None
+        norm = float(np.dot(v, v)) if v is not None and len(d) == usual else float("nan")
+        if v is not None and math.isfinite(norm) and (norm == 0.0 or abs(norm - 1.0) < 1e-3):
+            good[k] = v
+        else:
+            bad.append(k)
+    return good, bad
 
 
 class _Transaction:
