@@ -65,12 +65,37 @@ def _distinctive(key: str) -> bool:
 
 
 def _increasing_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Longest chain of pairs increasing in both coordinates (pairs sorted by the first)."""
-    best: list[list[tuple[int, int]]] = []
-    for i, j in pairs:
-        options = [c for c in best if c[-1][0] < i and c[-1][1] < j]
-        best.append(max(options, key=len, default=[]) + [(i, j)])
-    return max(best, key=len, default=[])
+    """Longest chain of pairs increasing in both coordinates (pairs sorted by the first); of equally long
+    chains, the one ending first, each link's predecessor the first possible. O(n log n): a Fenwick tree over
+    the second coordinate keeps, per prefix, the best (length, -position) of chains ending there. (Hand-written:
+    the quadratic version took 4.1 s for 8,000 anchors and 12 minutes did not finish 200,000 numbered lines.)"""
+    js = sorted({j for _, j in pairs})
+    rank = {j: r + 1 for r, j in enumerate(js)}
+    tree = [(0, 0)] * (len(js) + 1)  # (chain length, -(position + 1)) of the best chain ending at j <= index
+    length, parent = [0] * len(pairs), [-1] * len(pairs)
+    start = 0
+    while start < len(pairs):  # a group of pairs sharing i: none may precede another of the group
+        end = start
+        while end < len(pairs) and pairs[end][0] == pairs[start][0]:
+            end += 1
+        for p in range(start, end):
+            r, best = rank[pairs[p][1]] - 1, (0, 0)  # best chain ending at a j strictly below
+            while r > 0:
+                best, r = max(best, tree[r]), r - (r & -r)
+            length[p], parent[p] = best[0] + 1, -best[1] - 1
+        for p in range(start, end):
+            r, key = rank[pairs[p][1]], (length[p], -(p + 1))
+            while r <= len(js):
+                tree[r], r = max(tree[r], key), r + (r & -r)
+        start = end
+    if not pairs:
+        return []
+    p = max(range(len(pairs)), key=lambda q: (length[q], -q))
+    chain = []
+    while p >= 0:
+        chain.append(pairs[p])
+        p = parent[p]
+    return chain[::-1]
 
 
 class _Texts:

@@ -13,7 +13,7 @@ import os
 from align.document import Document, Paragraph
 from align.errors import AlignError
 from align.io.plain import read_bytes, read_text, split_paragraphs
-from align.segment import check_lang, split_sentences
+from align.segment import check_lang, split_long, split_sentences
 
 __all__ = ["read_text", "split_paragraphs", "read_document", "read_tm_pairs", "read_paragraphs"]
 
@@ -96,5 +96,5 @@ def read_document(path: str, lang: str, segmented: bool = False) -> Document:
         return Document([Paragraph(text=l, sentences=[l]) for l in lines], lang, path, segmented=True)
     paras = [Paragraph(text=p) for p in read_paragraphs(path)]
     for p in paras:
-        p.sentences = split_sentences(p.text, lang) or [p.text]
+        p.sentences = [piece for s in (split_sentences(p.text, lang) or [p.text]) for piece in split_long(s)]
     return Document(_label(paras, lang), lang, path)
