@@ -629,3 +629,15 @@ def test_giant_sentences_are_split_and_encoders_see_a_bounded_prefix(tmp_path):
     rec = Recorder()
     Memo(rec).encode([words, "short"])
     assert [len(t) for t in rec.seen] == [MAX_ENCODED, 5]
+
+
+def test_numbers_of_a_long_segment_cost_linear_time():
+    import time
+
+    from align.score.numbers import quantities
+
+    text = " ".join(f"Paragraph {k}. The Council held {k} meetings." for k in range(12_000))  # ~500 kB
+    start = time.process_time()
+    found = quantities(text)
+    assert len(found) == 24_000
+    assert time.process_time() - start < 10  # main searched all the text before each number: 51 s
