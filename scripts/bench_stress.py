@@ -4,7 +4,7 @@ machine down.
 
     lines      N numbered lines a side (default 200,000), --segmented --encoder lexical     goal: <= 1 GB, linear
     raw        the same lines as raw text (paragraph anchors, then sentences)
-    oneline    one line of SIZE bytes a side (default 5 MB), no line break at all           goal: <= 1 GB
+    oneline    one line a side (SIZE bytes of English, default 5 MB), no line break at all  goal: <= 1 GB
     unbroken   real UN text (the unpc-ar-en bench set) with its line breaks removed, 1 MB a side
     score      `align score` on one pair of SIZE bytes (default 5.4 MB) in a TSV
 
@@ -42,12 +42,14 @@ def numbered(n: int, words: list[str]) -> str:
     return "".join(f"{k + 1}. {words[k % len(words)]} {k + 1}.\n" for k in range(n))
 
 
-def one_line(size: int, words: list[str]) -> str:
-    out, k = [], 0
-    while sum(map(len, out)) < size:  # sentences without any line break
-        out.append(f"{words[k % len(words)]} {k}. ")
-        k += 1
-    return "".join(out)
+def one_line(count: int, words: list[str]) -> str:
+    """``count`` numbered sentences without any line break."""
+    return "".join(f"{words[k % len(words)]} {k}. " for k in range(count))
+
+
+def sentences_for(size: int) -> int:
+    """How many sentences make ``size`` bytes on the longer (English) side."""
+    return size // (len(one_line(600, EN).encode()) // 600)
 
 
 def unbroken(size: int) -> tuple[str, str]:
@@ -112,7 +114,8 @@ def main() -> None:
                 src, tgt = files(case, numbered(a.lines, AR), numbered(a.lines, EN))
                 cmd = pair + [src, tgt, "-o", os.path.join(tmp, f"{case}.jsonl")] + (["--segmented"] if case == "lines" else [])
             elif case == "oneline":
-                src, tgt = files(case, one_line(a.size // 2, AR), one_line(a.size, EN))  # ~size bytes a side
+                k = sentences_for(a.size)  # as many sentences a side, ~size bytes of English
+                src, tgt = files(case, one_line(k, AR), one_line(k, EN))
                 cmd = pair + [src, tgt, "-o", os.path.join(tmp, f"{case}.jsonl")]
             elif case == "unbroken":
                 if not os.path.isdir(BENCH):
@@ -124,8 +127,8 @@ def main() -> None:
             elif case == "score":
                 path = os.path.join(tmp, "pair.tsv")
                 with open(path, "w", encoding="utf-8") as f:
-                    f.write(one_line(a.score_size // 4, AR).replace("\t", " ") + "\t"
-                            + one_line(a.score_size // 2, EN).replace("\t", " ") + "\n")
+                    k = sentences_for(a.score_size // 2)  # one pair, ~score_size bytes in all
+                    f.write(one_line(k, AR) + "\t" + one_line(k, EN) + "\n")
                 cmd = ALIGN + ["score", path, "-o", os.path.join(tmp, "report.jsonl"), "--src-lang", "ar",
                                "--tgt-lang", "en", "--encoder", a.encoder, "--no-cache"]
             else:
