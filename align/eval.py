@@ -86,10 +86,10 @@ def _read_jsonl(text: str, path: str) -> Links:
         if not isinstance(row, dict):
             raise AlignError(f"{path}:{n}: expected a JSON object per line")
         if "src_ids" in row or "tgt_ids" in row:
-            ids = [row.get(k) for k in ("src_ids", "tgt_ids")]
-            if not all(isinstance(v, list) and all(type(i) is int and i >= 0 for i in v) for v in ids):
+            src, tgt = row.get("src_ids"), row.get("tgt_ids")
+            if not all(isinstance(v, list) and all(type(i) is int and i >= 0 for i in v) for v in (src, tgt)):
                 raise AlignError(f"{path}:{n}: src_ids and tgt_ids must both be lists of sentence numbers")
-            rows.append((n, row.get("level"), (tuple(ids[0]), tuple(ids[1]))))
+            rows.append((n, row.get("level"), (tuple(src), tuple(tgt))))  # type: ignore[arg-type]
     want = "sentence" if any(level == "sentence" for _, level, _ in rows) else None
     return [link for _, level, link in rows if want is None or level == want]
 
@@ -187,7 +187,7 @@ def evaluate_paths(gold_path: str, pred_path: str) -> dict:
         missing = [n for n, p in preds.items() if p is None]
         if missing:  # scoring them as empty predictions would report a low score, not a missing file
             raise AlignError(f"{pred_path}: no prediction for {len(missing)} gold file(s), e.g. {missing[0]}")
-        return score([_pair(os.path.join(gold_path, n), preds[n]) for n in names])
+        return score([_pair(os.path.join(gold_path, n), str(preds[n])) for n in names])
     return score([_pair(gold_path, pred_path)])
 
 

@@ -56,7 +56,11 @@ def unbroken(size: int) -> tuple[str, str]:
     texts = []
     for side in ("src", "tgt"):
         d = os.path.join(BENCH, side)
-        text = " ".join(open(os.path.join(d, n), encoding="utf-8").read().replace("\n", " ") for n in sorted(os.listdir(d)))
+        parts = []
+        for name in sorted(os.listdir(d)):
+            with open(os.path.join(d, name), encoding="utf-8") as f:
+                parts.append(f.read().replace("\n", " "))
+        text = " ".join(parts)
         texts.append((text * (size // max(len(text.encode()), 1) + 1))[: size // 2])  # ~size bytes of Arabic
     return texts[0], texts[1]
 
@@ -112,7 +116,8 @@ def main() -> None:
         for case in a.cases.split(","):
             if case in ("lines", "raw"):
                 src, tgt = files(case, numbered(a.lines, AR), numbered(a.lines, EN))
-                cmd = pair + [src, tgt, "-o", os.path.join(tmp, f"{case}.jsonl")] + (["--segmented"] if case == "lines" else [])
+                cmd = pair + [src, tgt, "-o", os.path.join(tmp, f"{case}.jsonl")]
+                cmd += ["--segmented"] if case == "lines" else []
             elif case == "oneline":
                 k = sentences_for(a.size)  # as many sentences a side, ~size bytes of English
                 src, tgt = files(case, one_line(k, AR), one_line(k, EN))
@@ -135,7 +140,8 @@ def main() -> None:
                 raise SystemExit(f"unknown case {case}")
             r = measure(cmd, a.cap, a.timeout)
             results[case] = r
-            print(f"{case:10} {r['seconds']:>8} s  peak {r['peak_mb']} MB  exit {r['status']}  {r['last_line']}", flush=True)
+            print(f"{case:10} {r['seconds']:>8} s  peak {r['peak_mb']} MB  exit {r['status']}  {r['last_line']}",
+                  flush=True)
     results["load_after"] = os.getloadavg()[0]
     if a.json:
         with open(a.json, "w", encoding="utf-8") as f:

@@ -21,8 +21,9 @@ EN = "The General Assembly adopted the agenda. The Council held 25 meetings in 2
 
 def write(path, text: str | bytes = "") -> str:
     os.makedirs(os.path.dirname(str(path)), exist_ok=True)
-    with open(path, "wb" if isinstance(text, bytes) else "w", **({} if isinstance(text, bytes) else {"encoding": "utf-8"})) as f:
-        f.write(text)
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
+    with open(path, "wb") as f:
+        f.write(data)
     return str(path)
 
 
@@ -63,7 +64,8 @@ def test_manifest_paths_outside_its_folder_are_failure_records(outside, tmp_path
     r = run("corpus", m, "-o", out, "--src-lang", "ar", "--tgt-lang", "en", "--encoder", "lexical", "--segmented")
     assert r.exit_code == Exit.PARTIAL, r.output
     (fail,) = [json.loads(l) for l in open(out / "failures.jsonl", encoding="utf-8")]
-    assert fail["doc_id"] == "bad" and "outside the allowed folders" in fail["reason"] and "--allow-outside" in fail["reason"]
+    assert fail["doc_id"] == "bad" and "outside the allowed folders" in fail["reason"]
+    assert "--allow-outside" in fail["reason"]
     rows = pq.read_table(str(out / "data")).to_pylist()
     assert {r["doc_id"] for r in rows} == {"ok"} and not any("root:x" in r["translation"]["en"] for r in rows)
     # opting in, or naming the folder, reads it
@@ -252,7 +254,8 @@ def test_publish_to_a_server_that_never_answers_times_out_and_retries(dataset_fo
                              say=heard.append)
     assert time.monotonic() - start < 30 and "\n" not in str(e.value)
     assert len(held) >= 1
-    assert heard[0].startswith("creating the dataset repository org/name on " + endpoint) and "waiting up to" in heard[0]
+    assert heard[0].startswith("creating the dataset repository org/name on " + endpoint)
+    assert "waiting up to" in heard[0]
     assert sum("trying again" in h for h in heard) == 2
 
 
@@ -339,7 +342,8 @@ def test_jsonl_with_unicode_line_separators_round_trips_through_eval_and_score(t
     from align.eval import read_links
 
     src = write(tmp_path / "a.ar", "اعتمدت\u2028الجمعية العامة جدول الأعمال.\nعقد المجلس 25 جلسة\u2029في عام 2015.\n")
-    tgt = write(tmp_path / "a.en", "The General Assembly\u2028adopted the agenda.\nThe Council held 25 meetings in 2015.\n")
+    tgt = write(tmp_path / "a.en",
+                "The General Assembly\u2028adopted the agenda.\nThe Council held 25 meetings in 2015.\n")
     out = tmp_path / "p.jsonl"
     r = run("pair", src, tgt, "-o", out, "--src-lang", "ar", "--tgt-lang", "en", "--segmented", "--encoder", "lexical")
     assert r.exit_code == 0, r.output
@@ -453,10 +457,11 @@ def test_recipe_templates_are_only_name_and_stem(tmp_path, doc_id, message):
 
     write(tmp_path / "ar" / "x.txt", AR)
     write(tmp_path / "en" / "x.txt", EN)
-    y = write(tmp_path / "c.yaml", f"src_lang: ar\ntgt_lang: en\ninputs: [{{src: ar/*.txt, tgt: 'en/{{name}}', doc_id: '{doc_id}'}}]\n")
+    head = "src_lang: ar\ntgt_lang: en\n"
+    y = write(tmp_path / "c.yaml", head + f"inputs: [{{src: ar/*.txt, tgt: 'en/{{name}}', doc_id: '{doc_id}'}}]\n")
     with pytest.raises(AlignError, match=message):
         load_config(y)
-    ok = write(tmp_path / "ok.yaml", "src_lang: ar\ntgt_lang: en\ninputs: [{src: ar/*.txt, tgt: 'en/{stem}.txt', doc_id: 'd-{stem}'}]\n")
+    ok = write(tmp_path / "ok.yaml", head + "inputs: [{src: ar/*.txt, tgt: 'en/{stem}.txt', doc_id: 'd-{stem}'}]\n")
     assert [d.doc_id for d in load_config(ok).docs] == ["d-x"]
 
 

@@ -73,7 +73,8 @@ def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, m
     from align.corpus.run import WorkerDied
     from align.errors import AlignError
 
-    cfg = load_config(manifest, roots=roots, allow_outside=allow_outside, src_lang=src_lang, tgt_lang=tgt_lang, segmented=segmented, encoder=encoder,
+    cfg = load_config(manifest, roots=roots, allow_outside=allow_outside, src_lang=src_lang, tgt_lang=tgt_lang,
+                      segmented=segmented, encoder=encoder,
                       cache=cache, skip=skip, max_link=max_link, output=out, min_score=min_score,
                       max_length_ratio=max_length_ratio, dedup=dedup, exports=exports, repo_id=repo_id)
     if not cfg.output:

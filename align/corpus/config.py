@@ -220,7 +220,8 @@ def _filters(d: dict, where: str = "filters") -> Filters:
         raise AlignError(f"dedup must be one of {', '.join(DEDUP)} (got {f.dedup!r})")
     for name, low in (("min_score", 0.0), ("max_length_ratio", 1.0)):
         v = getattr(f, name)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < low):
+        bad = isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < low
+        if v is not None and bad:
             raise AlignError(f"{where}: {name} must be a number of at least {low:g}, not {v!r}")
     return f
 

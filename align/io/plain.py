@@ -85,7 +85,8 @@ _UTF8_MAJORITY = 20
 _stray = threading.local()
 
 
-def _record_stray(e: UnicodeDecodeError) -> tuple[str, int]:
+def _record_stray(e: UnicodeError) -> tuple[str, int]:
+    assert isinstance(e, UnicodeDecodeError)
     _stray.positions.extend(range(e.start, e.end))
     return "\ufffd", e.end
 
