@@ -73,16 +73,10 @@ def read_links(path: str) -> Links:
 
 
 def _read_jsonl(text: str, path: str) -> Links:
-    import json
+    from align.formats import json_lines
 
     rows = []
-    for n, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise AlignError(f"{path}:{n}: not JSON ({e.msg})") from None
+    for n, row in json_lines(text, path):
         if not isinstance(row, dict):
             raise AlignError(f"{path}:{n}: expected a JSON object per line")
         if "src_ids" in row or "tgt_ids" in row:

@@ -27,6 +27,18 @@ def _umask() -> int:
     return mask
 
 
+def json_lines(text: str, where: str):
+    """(line number, value) of each non-blank line of JSONL text. Split on "\\n" only: a JSON string may hold
+    U+2028, which str.splitlines() takes for a line break. A line that is not JSON is a one-line AlignError."""
+    for n, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            yield n, json.loads(line)
+        except json.JSONDecodeError as e:
+            raise AlignError(f"{where}:{n}: not JSON ({e.msg})") from None
+
+
 def check_output(path: str, create_folder: bool = True) -> None:
     """Refuse, before any work, an output path that cannot be written: a folder, a file in a read-only
     folder, or (``create_folder=False``) a file in a folder that does not exist."""

@@ -16,7 +16,6 @@ Each reader returns a list of dicts with at least ``src`` and ``tgt``; JSONL row
 
 from __future__ import annotations
 
-import json
 import os
 
 from align.errors import AlignError
@@ -61,14 +60,10 @@ def read_tm(path: str, src_lang: str, tgt_lang: str) -> list[dict]:
 
 
 def read_jsonl(path: str) -> list[dict]:
+    from align.formats import json_lines
+
     rows = []
-    for n, line in enumerate(_lines(_text(path)), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise AlignError(f"{path}:{n}: not JSON ({e.msg})") from None
+    for n, row in json_lines(_text(path), path):
         if isinstance(row, dict) and "src" in row and "tgt" in row:
             if not (isinstance(row["src"], str) and isinstance(row["tgt"], str)):
                 raise AlignError(f"{path}:{n}: src and tgt must be text (strings)")
