@@ -646,3 +646,15 @@ def test_numbers_of_a_long_segment_cost_linear_time():
     found = quantities(text)
     assert len(found) == 24_000
     assert time.process_time() - start < 10  # main searched all the text before each number: 51 s
+
+
+def test_lexical_encoder_in_batches_gives_the_same_vectors(monkeypatch):
+    import numpy as np
+
+    import align.encode.lexical as lexical
+    from test_corpus import PAIRS
+
+    texts = [p[k] for p in PAIRS for k in (0, 1)] * 3
+    whole = lexical.LexicalEncoder().encode(texts)
+    monkeypatch.setattr(lexical, "BATCH", 5)  # bounded work arrays: 200,000 texts needed 1.5 GB at once
+    assert np.array_equal(lexical.LexicalEncoder().encode(texts), whole)
