@@ -53,16 +53,18 @@ def sentences_for(size: int) -> int:
 
 
 def unbroken(size: int) -> tuple[str, str]:
-    texts = []
-    for side in ("src", "tgt"):
-        d = os.path.join(BENCH, side)
-        parts = []
-        for name in sorted(os.listdir(d)):
-            with open(os.path.join(d, name), encoding="utf-8") as f:
-                parts.append(f.read().replace("\n", " "))
-        text = " ".join(parts)
-        texts.append((text * (size // max(len(text.encode()), 1) + 1))[: size // 2])  # ~size bytes of Arabic
-    return texts[0], texts[1]
+    """The unpc-ar-en documents, whole and in order, each side on one line, until the source side has ``size``
+    bytes (the set repeated when it is smaller): parallel text with every line break removed."""
+    names = sorted(os.listdir(os.path.join(BENCH, "src")))
+    src: list[str] = []
+    tgt: list[str] = []
+    k = 0
+    while sum(len(t.encode()) for t in src) < size:
+        for side, out in (("src", src), ("tgt", tgt)):
+            with open(os.path.join(BENCH, side, names[k % len(names)]), encoding="utf-8") as f:
+                out.append(f.read().replace("\n", " "))
+        k += 1
+    return " ".join(src), " ".join(tgt)
 
 
 def measure(cmd: list[str], cap_gb: float, timeout: float) -> dict:
