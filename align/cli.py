@@ -33,6 +33,10 @@ class Group(click.Group):
                 sys.exit(Exit.USAGE)
             if os.environ.get("ALIGN_DEBUG"):
                 raise
+            if isinstance(e, MemoryError):  # a limit of this machine, not a bug: say so (status 1 as a crash)
+                click.echo(f"align: error: out of memory ({e or 'no detail'}); the input is too large for this "
+                           f"machine's memory or its limit (ulimit -v)", err=True)
+                sys.exit(Exit.INTERNAL)
             click.echo(f"align: internal error: {type(e).__name__}: {e} (set ALIGN_DEBUG=1 for the traceback)",
                        err=True)
             sys.exit(Exit.INTERNAL)

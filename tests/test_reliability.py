@@ -658,3 +658,13 @@ def test_lexical_encoder_in_batches_gives_the_same_vectors(monkeypatch):
     whole = lexical.LexicalEncoder().encode(texts)
     monkeypatch.setattr(lexical, "BATCH", 5)  # bounded work arrays: 200,000 texts needed 1.5 GB at once
     assert np.array_equal(lexical.LexicalEncoder().encode(texts), whole)
+
+
+def test_out_of_memory_says_so(tmp_path, pair_files, monkeypatch):
+    def huge(*a, **k):
+        raise MemoryError("Unable to allocate 5.3 GiB for an array with shape (4, 200000, 1658)")
+
+    monkeypatch.setattr("align.pipeline.align_files", huge)
+    r = run("pair", *pair_files, "-o", tmp_path / "o.jsonl", "--src-lang", "ar", "--tgt-lang", "en", "--encoder",
+            "lexical")
+    assert "out of memory (Unable to allocate 5.3 GiB" in one_line_error(r, Exit.INTERNAL)
