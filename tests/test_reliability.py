@@ -668,3 +668,10 @@ def test_out_of_memory_says_so(tmp_path, pair_files, monkeypatch):
     r = run("pair", *pair_files, "-o", tmp_path / "o.jsonl", "--src-lang", "ar", "--tgt-lang", "en", "--encoder",
             "lexical")
     assert "out of memory (Unable to allocate 5.3 GiB" in one_line_error(r, Exit.INTERNAL)
+
+
+def test_html_nested_beyond_the_stack_is_read(tmp_path):
+    from align.io import read_paragraphs
+
+    page = "<html><body>" + "<div>" * 50_000 + "<p>Hello world.</p>" + "</div>" * 50_000 + "<p>Bye.</p></body></html>"
+    assert read_paragraphs(write(tmp_path / "deep.html", page)) == ["Hello world.", "Bye."]  # RecursionError before

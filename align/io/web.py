@@ -15,22 +15,28 @@ _BLOCK = {
 }
 
 
-def _walk(node, out: list[str], cur: list[str]) -> None:
+def _walk(root, out: list[str], cur: list[str]) -> None:
+    """The text of ``root`` in document order into ``cur``, a paragraph flushed to ``out`` before and after each
+    block element. With a stack, not recursion: a page nesting 100,000 elements passed Python's limit."""
     from bs4 import NavigableString, Tag
-    from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction, CData
+    from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
 
-    for child in node.children:
-        if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction, CData)):
+    stack, blocks = [iter(root.children)], [False]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:  # the element is done: a block ends its paragraph
+            stack.pop()
+            if blocks.pop():
+                _flush(out, cur)
+        elif isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction, CData)):
             continue
-        if isinstance(child, NavigableString):
+        elif isinstance(child, NavigableString):
             cur.append(str(child))
         elif isinstance(child, Tag):
-            block = child.name in _BLOCK
-            if block:  # text before a block element ends a paragraph, and so does the block itself
+            if child.name in _BLOCK:  # text before a block element ends a paragraph
                 _flush(out, cur)
-            _walk(child, out, cur)
-            if block:
-                _flush(out, cur)
+            stack.append(iter(child.children))
+            blocks.append(child.name in _BLOCK)
 
 
 def _flush(out: list[str], cur: list[str]) -> None:
@@ -51,7 +57,10 @@ def read_html(path: str, raw: bytes) -> list[str]:
         tag.decompose()
     out: list[str] = []
     cur: list[str] = []
-    _walk(soup, out, cur)
+    try:
+        _walk(soup, out, cur)
+    except RecursionError:  # inside BeautifulSoup, on a page nested deeper than Python's stack
+        raise AlignError(f"{path}: cannot read the HTML (its elements nest too deeply)") from None
     _flush(out, cur)
     if not out:
         raise AlignError(f"{path}: the HTML page has no text")
