@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from align.errors import AlignError
 
@@ -193,8 +194,10 @@ def top_k_both(a: np.ndarray, b: np.ndarray, k: int = TOP_K, block: int = BLOCK)
         sim = a[start:start + block] @ b.T
         rows = np.argpartition(-sim, ka - 1, axis=1)[:, :ka]
         pairs.update((start + i, int(j)) for i, js in enumerate(rows) for j in js)
-        vals = np.concatenate([col_val, sim], axis=0)
-        idx = np.concatenate([col_idx, np.broadcast_to(np.arange(start, start + len(sim))[:, None], sim.shape)], axis=0)
+        kk = min(kb, len(sim))  # this block's column top-k first, then merged with the running one (2k rows)
+        top = np.argpartition(-sim, kk - 1, axis=0)[:kk]
+        vals = np.concatenate([col_val, np.take_along_axis(sim, top, axis=0)], axis=0)
+        idx = np.concatenate([col_idx, start + top], axis=0)
         keep = np.argpartition(-vals, min(kb, len(vals)) - 1, axis=0)[:kb]
         col_val = np.take_along_axis(vals, keep, axis=0)
         col_idx = np.take_along_axis(idx, keep, axis=0)
@@ -204,7 +207,7 @@ def top_k_both(a: np.ndarray, b: np.ndarray, k: int = TOP_K, block: int = BLOCK)
 
 # --- scoring ------------------------------------------------------------------------------------------------
 
-def background(side: Side, other: Side, seed: int = 0, block: int = 65536) -> list[tuple[np.ndarray, np.ndarray]]:
+def background(side: Side, other: Side, seed: int = 0, block: int = 8192) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per document of ``side``, the mean and std of each sentence's similarity to ``BACKGROUND`` sentences of
     ``other`` drawn at random: what that sentence scores against unrelated text of the other language. It puts
     every sentence (hubs, short titles, scripts an encoder places closer together) on its own scale."""
@@ -214,10 +217,20 @@ def background(side: Side, other: Side, seed: int = 0, block: int = 65536) -> li
     docs = np.searchsorted(ends, picks, side="right")
     starts = ends - np.array([len(v) for v in other.sent_vecs])
     sample = np.stack([other.sent_vecs[d][k - starts[d]] for d, k in zip(docs, picks)]).astype(np.float32)
-    out = []
-    for v in side.sent_vecs:
-        sim = v.astype(np.float32) @ sample.T
-        out.append((sim.mean(axis=1), np.maximum(sim.std(axis=1), 1e-3)))
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    start = 0
+    while start < len(side.sent_vecs):  # many documents per matmul: small ones are slow on a busy multi-thread BLAS
+        end, n = start, 0
+        while end < len(side.sent_vecs) and (n == 0 or n + len(side.sent_vecs[end]) <= block):
+            n += len(side.sent_vecs[end])
+            end += 1
+        sim = np.concatenate(side.sent_vecs[start:end]).astype(np.float32) @ sample.T
+        mean, std = sim.mean(axis=1), np.maximum(sim.std(axis=1), 1e-3)
+        pos = 0
+        for v in side.sent_vecs[start:end]:
+            out.append((mean[pos:pos + len(v)], std[pos:pos + len(v)]))
+            pos += len(v)
+        start = end
     return out
 
 
@@ -252,9 +265,11 @@ def score_candidates(src: Side, tgt: Side, cands: set[tuple[int, int]]) -> dict[
     sbg, tbg = background(src, tgt), background(tgt, src)
     schars, tchars = src.chars, tgt.chars
     cov, log_ratio = {}, {}
-    for i, j in sorted(cands):
-        cov[i, j] = coverage(src.sent_vecs[i], tgt.sent_vecs[j], sbg[i], tbg[j], src.sent_lens[i], tgt.sent_lens[j])
-        log_ratio[i, j] = float(np.log(max(tchars[j], 1.0) / max(schars[i], 1.0)))
+    # one BLAS thread for these small products: with several, a 10 x 30 matmul took 15x as long on a busy machine
+    with threadpool_limits(1):
+        for i, j in sorted(cands):
+            cov[i, j] = coverage(src.sent_vecs[i], tgt.sent_vecs[j], sbg[i], tbg[j], src.sent_lens[i], tgt.sent_lens[j])
+            log_ratio[i, j] = float(np.log(max(tchars[j], 1.0) / max(schars[i], 1.0)))
     typical = typical_log_ratio(cov, log_ratio)
     return {p: c * length_factor(log_ratio[p], typical) for p, c in cov.items()}
 
