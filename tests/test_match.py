@@ -70,7 +70,7 @@ def test_full_translation_wins_over_a_shortened_version(tmp_path, enc):
     assert ("doc0.txt", "t0.txt") in names(res)
     assert [os.path.basename(u.path) for u in res.unpaired] == ["short0.txt"]
     # it was a candidate, and lost on coverage and length, not for want of being found
-    pairs, scores = m.match_sides(src, tgt)
+    _, scores = m.match_sides(src, tgt)
     short = tgt.paths.index(str(tmp_path / "fr" / "short0.txt"))
     assert scores[0, short] < m.MIN_SCORE < scores[0, tgt.paths.index(str(tmp_path / "fr" / "t0.txt"))]
 
@@ -188,7 +188,7 @@ def test_competitive_linking_takes_the_best_pair_first_and_respects_the_threshol
 def run(*args, cwd):
     env = dict(os.environ, ALIGN_CACHE_DIR=os.path.join(cwd, ".cache-test"), PYTHONPATH=ROOT)
     return subprocess.run([sys.executable, "-m", "align", *args], capture_output=True, text=True, cwd=cwd, env=env,
-                          timeout=300)
+                          timeout=300, check=False)
 
 
 def test_cli_bad_input_is_one_error_with_exit_2(tmp_path):
@@ -219,7 +219,9 @@ def test_cli_writes_pairs_and_unpaired_and_exits_3_on_unreadable_files(tmp_path)
             "--encoder", "lexical", "--min-score", "0", cwd=str(tmp_path))
     assert p.returncode == 3, p.stderr
     assert "skipped" in p.stderr and "broken.txt" in p.stderr
-    rows = list(csv.DictReader(open(tmp_path / "pairs.csv", newline="")))
+    with open(tmp_path / "pairs.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
     assert [(r["doc_id"], r["src"], r["tgt"]) for r in rows] == [(f"e{k}", f"en/e{k}.txt", f"fr/f{k}.txt") for k in range(3)]
-    un = list(csv.DictReader(open(tmp_path / "un.csv", newline="")))
+    with open(tmp_path / "un.csv", newline="") as f:
+        un = list(csv.DictReader(f))
     assert [(u["lang"], u["path"]) for u in un] == [("en", "en/broken.txt")] and un[0]["reason"].startswith("unreadable")

@@ -43,7 +43,13 @@ def match(folders, out, src_lang, tgt_lang, langs, min_score, unpaired_out, enco
     Exit status 3 when some files could not be read (they are listed as unpaired), 2 on bad input.
     """
     from align.encode import get_encoder
-    from align.match import MIN_SCORE, match_many, read_side, write_manifest, write_unpaired
+    from align.match import (
+        MIN_SCORE,
+        match_many,
+        read_side,
+        write_manifest,
+        write_unpaired,
+    )
     from align.segment import check_lang
 
     codes = _languages(folders, src_lang, tgt_lang, langs)
@@ -54,7 +60,7 @@ def match(folders, out, src_lang, tgt_lang, langs, min_score, unpaired_out, enco
         if not os.path.isdir(folder):
             raise AlignError(f"{folder}: no such folder")
     enc = get_encoder(encoder, cache=not no_cache)
-    warn = lambda msg: click.echo(f"align: warning: {msg}", err=True)  # noqa: E731
+    warn = lambda msg: click.echo(f"align: warning: {msg}", err=True)
     sides = [read_side(folder, lang, enc, warn) for folder, lang in zip(folders, codes)]
     res = match_many(sides, MIN_SCORE if min_score is None else min_score)
     two = len(folders) == 2 and not langs
