@@ -63,7 +63,7 @@ def match(folders, out, src_lang, tgt_lang, langs, min_score, unpaired_out, enco
     warn = lambda msg: click.echo(f"align: warning: {msg}", err=True)
     sides = [read_side(folder, lang, enc, warn) for folder, lang in zip(folders, codes)]
     res = match_many(sides, MIN_SCORE if min_score is None else min_score)
-    two = len(folders) == 2 and not langs
+    two = len(folders) == 2  # src,tgt columns whichever way the languages were given: what the manifest reader takes
     write_manifest(res, out, ("src", "tgt") if two else None)
     if unpaired_out:
         write_unpaired(res, unpaired_out)
