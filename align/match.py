@@ -42,7 +42,7 @@ LEN_SCALE = 0.5  # beyond it, the score falls by e per 0.5 of log ratio (a half-
 # 0.5 is the middle of that gap, not fitted to either edge. Z_MIN 3.5 gives the same true scores and wrong pairs
 # up to 0.04 higher.
 MIN_SCORE = 0.5
-BLOCK = 1024     # rows per block of the similarity search: BLOCK x n floats in memory at a time
+BLOCK = 512      # rows per block of the similarity search: BLOCK x n floats (and int64 ranks) in memory at a time
 
 Warn = Callable[[str], None]
 
