@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from align.document import Document
 from align.errors import AlignError
 
 TOP_K = 5        # candidates per document, each way; the right partner ranked first by cosine for all 100 dev pairs
@@ -110,7 +111,7 @@ def name_symbols(path: str) -> set[str]:
     return symbols(name.replace("_", "/")) or symbols(name.replace("-", "/"))
 
 
-def header_symbols(doc) -> set[str]:
+def header_symbols(doc: Document) -> set[str]:
     """UN symbols in the header block the structure reader found (not those cited in the body)."""
     from align.text import symbols
 
@@ -140,6 +141,10 @@ def read_side(folder: str, lang: str, encoder, warn: Warn, progress: bool = True
         except AlignError as e:
             warn(f"skipped: {e}")
             side.unreadable.append((path, str(e)))
+            continue
+        except Exception as e:  # noqa: BLE001 - a reader library failing on one odd file must not stop thousands
+            warn(f"skipped: {path}: could not be read ({type(e).__name__}: {e})")
+            side.unreadable.append((path, f"{type(e).__name__}: {e}"))
             continue
         side.paths.append(path)
         side.symbols.append(frozenset(name_symbols(path) | header_symbols(doc)))
