@@ -186,6 +186,23 @@ def _encode(side: Side, docs: list[list[str]], encoder, progress: bool, batch: i
 
 # --- candidates ---------------------------------------------------------------------------------------------
 
+def top_k_rows(sim: np.ndarray, k: int, group: int = 16) -> np.ndarray:
+    """Column indices of the k largest entries of each row of ``sim``, unordered. Each row is cut into groups of
+    ``group`` columns: the k largest entries lie in the k groups with the largest maxima, so one cheap max per group
+    and a selection among k x group entries replace a selection over the whole row (argpartition over 20,000
+    columns cost 3x the matmul that made them)."""
+    rows, n = sim.shape
+    if n <= 2 * k * group:
+        return np.argpartition(-sim, k - 1, axis=1)[:, :k]
+    pad = (-n) % group
+    padded = np.pad(sim, ((0, 0), (0, pad)), constant_values=-np.inf) if pad else sim
+    groups = padded.reshape(rows, -1, group)
+    top_g = np.argpartition(-groups.max(axis=2), k - 1, axis=1)[:, :k]
+    cand = np.take_along_axis(groups, top_g[:, :, None], axis=1).reshape(rows, -1)
+    idx = (top_g[:, :, None] * group + np.arange(group)).reshape(rows, -1)
+    return np.take_along_axis(idx, np.argpartition(-cand, k - 1, axis=1)[:, :k], axis=1)
+
+
 def top_k_both(a: np.ndarray, b: np.ndarray, k: int = TOP_K, block: int = BLOCK) -> set[tuple[int, int]]:
     """Pairs (i, j) where j is among the k rows of ``b`` nearest to ``a[i]`` or i among the k rows of ``a``
     nearest to ``b[j]`` (cosine of unit rows). Blocks of ``block`` rows of ``a``: memory block x len(b), one
@@ -198,10 +215,10 @@ def top_k_both(a: np.ndarray, b: np.ndarray, k: int = TOP_K, block: int = BLOCK)
     col_idx = np.zeros((0, nb), dtype=np.int64)
     for start in range(0, na, block):
         sim = a[start:start + block] @ b.T
-        rows = np.argpartition(-sim, ka - 1, axis=1)[:, :ka]
-        pairs.update((start + i, int(j)) for i, js in enumerate(rows) for j in js)
+        for i, js in enumerate(top_k_rows(sim, ka)):
+            pairs.update((start + i, int(j)) for j in js)
         kk = min(kb, len(sim))  # this block's column top-k first, then merged with the running one (2k rows)
-        top = np.argpartition(-sim, kk - 1, axis=0)[:kk]
+        top = top_k_rows(np.ascontiguousarray(sim.T), kk).T
         vals = np.concatenate([col_val, np.take_along_axis(sim, top, axis=0)], axis=0)
         idx = np.concatenate([col_idx, start + top], axis=0)
         keep = np.argpartition(-vals, min(kb, len(vals)) - 1, axis=0)[:kb]

@@ -11,7 +11,7 @@
    reports the time of each stage, peak memory (resident set, and above what the synthetic data itself takes),
    and precision/recall of the planted pairs.
 
-    .venv/bin/python scripts/bench_match.py [--bench DIR] [--docs 20000] [--skip-dev] [--skip-scale] [--json F]
+    .venv/bin/python scripts/bench_match.py [--bench DIR] [--docs 20000 ...] [--skip-dev] [--skip-scale] [--json F]
 """
 
 from __future__ import annotations
@@ -109,13 +109,13 @@ def scale(n: int, dim: int = 512, seed: int = 0) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bench", default=DEFAULT_BENCH)
-    ap.add_argument("--docs", type=int, default=20_000)
+    ap.add_argument("--docs", type=int, nargs="+", default=[20_000], help="documents a side; several: one run each")
     ap.add_argument("--encoder", default="use")
     ap.add_argument("--skip-dev", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--json", default=None)
     a = ap.parse_args()
-    report: dict = {"dev": [], "scale": None}
+    report: dict = {"dev": [], "scale": []}
     if not a.skip_dev:
         for name, sl, tl in DEV_SETS:
             if not os.path.isdir(os.path.join(a.bench, name)):
@@ -125,9 +125,9 @@ def main() -> None:
             report["dev"].append(r)
             print(f"{name}: precision {r['precision']:.3f} recall {r['recall']:.3f} ({r['pairs']} pairs written, "
                   f"{r['gold']} in gold, {r['seconds']} s for the whole command)")
-    if not a.skip_scale:
-        r = scale(a.docs)
-        report["scale"] = r
+    for n in [] if a.skip_scale else a.docs:
+        r = scale(n)
+        report["scale"].append(r)
         print(f"scale {r['docs']} x {r['docs']} documents ({r['planted']} planted pairs, {r['candidates']} candidate "
               f"pairs): search {r['search_s']} s, scoring {r['score_s']} s, linking {r['link_s']} s, total "
               f"{r['total_s']} s; peak RSS {r['peak_rss_mb']} MB ({r['data_mb']} MB of sentence vectors, "

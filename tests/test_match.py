@@ -168,16 +168,17 @@ def test_nothing_readable_or_no_files_is_one_error(tmp_path, enc):
         m.read_side(str(tmp_path / "bad"), "en", enc, lambda msg: None, progress=False)
 
 
-def test_top_k_search_in_blocks_equals_the_full_matrix():
+@pytest.mark.parametrize("na,nb,k,block", [(50, 37, 3, 7), (300, 437, 5, 64), (130, 1000, 1, 1000)])
+def test_top_k_search_in_blocks_equals_the_full_matrix(na, nb, k, block):
     rng = np.random.default_rng(1)
-    a = rng.standard_normal((50, 16)).astype(np.float32)
-    b = rng.standard_normal((37, 16)).astype(np.float32)
+    a = rng.standard_normal((na, 16)).astype(np.float32)
+    b = rng.standard_normal((nb, 16)).astype(np.float32)
     a /= np.linalg.norm(a, axis=1, keepdims=True)
     b /= np.linalg.norm(b, axis=1, keepdims=True)
     sim = a @ b.T
-    want = {(i, int(j)) for i in range(50) for j in np.argsort(-sim[i])[:3]} | \
-           {(int(i), j) for j in range(37) for i in np.argsort(-sim[:, j])[:3]}
-    assert m.top_k_both(a, b, k=3, block=7) == want
+    want = {(i, int(j)) for i in range(na) for j in np.argsort(-sim[i])[:k]} | \
+           {(int(i), j) for j in range(nb) for i in np.argsort(-sim[:, j])[:k]}
+    assert m.top_k_both(a, b, k=k, block=block) == want
 
 
 def test_competitive_linking_takes_the_best_pair_first_and_respects_the_threshold():
