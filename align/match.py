@@ -12,9 +12,9 @@ Evidence, cheapest first:
    matmul: memory is one block, time linear in documents for a fixed block). Each candidate pair is scored by
    *coverage*: the share of the characters on each side whose sentence has a mutual-best counterpart on the other
    side scoring at least ``Z_MIN`` standard deviations above what that sentence scores against unrelated text of
-   the other language, the lower of the two shares, times a length-agreement factor. A shortened version of the story covers
-   its own text but not the full source, and its length disagrees; a different story on the same topic shares
-   few sentences that are close translations.
+   the other language, the lower of the two shares, times a length-agreement factor. A shortened version of the
+   story covers its own text but not the full source, and its length disagrees; a different story on the same
+   topic shares few sentences that are close translations.
 3. **One-to-one**: competitive linking (best pair first, each document used once) over the candidates scoring at
    least ``MIN_SCORE``; the rest is reported as unpaired, never forced.
 """
@@ -379,11 +379,12 @@ def match_many(sides: list[Side], min_score: float = MIN_SCORE) -> MatchResult:
         missing = [s.lang for s, p in zip(sides[1:], got) if p is None]
         if missing:
             best = min((b.get(i, 0.0) for b, p in zip(best_src, got) if p is None), default=None)
-            res.unpaired.append(Unpaired(pivot.lang, path, f"no counterpart in {', '.join(missing)}" + _why(best, min_score)))
+            lacking = ", ".join(missing)
+            res.unpaired.append(Unpaired(pivot.lang, path, f"no counterpart in {lacking}" + _why(best, min_score)))
             for side, p in zip(sides[1:], got):
                 if p is not None:
                     res.unpaired.append(Unpaired(side.lang, side.paths[p.tgt],
-                                                 f"its row (pivot {os.path.basename(path)}) has no {', '.join(missing)}"))
+                                                 f"its row (pivot {os.path.basename(path)}) has no {lacking}"))
             continue
         pairs = [p for p in got if p is not None]
         res.rows.append([path] + [side.paths[p.tgt] for side, p in zip(sides[1:], pairs)])

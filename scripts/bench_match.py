@@ -1,8 +1,8 @@
 """Benchmark of `align match` (issue 11): accuracy on the pairing dev sets, time and memory at scale.
 
-1. Dev sets (``pairing-ar-en-dev``, ``pairing-zh-ru-dev`` under --bench): runs ``align match SRC TGT`` as a separate
-   process, as a user would (--no-cache: encoding included), and scores its CSV against ``gold.csv``: precision (pairs written that are in gold),
-   recall (gold pairs written). Goal: >= 0.99 and >= 0.98 on each.
+1. Dev sets (``pairing-ar-en-dev``, ``pairing-zh-ru-dev`` under --bench): runs ``align match SRC TGT`` as a
+   separate process, as a user would (--no-cache: encoding included), and scores its CSV against ``gold.csv``:
+   precision (pairs written that are in gold), recall (gold pairs written). Goal: >= 0.99 and >= 0.98 on each.
 2. Scale (--docs N, default 20,000 a side): synthetic documents, 5-15 random unit sentence vectors each (512
    dimensions, float16 as align.match keeps them), N*0.9 of them with a planted translation on the other side
    (the same sentences, each moved by noise to a cosine of ~0.8, as a real encoder places translations), the rest
@@ -50,7 +50,8 @@ def dev_set(bench: str, name: str, src_lang: str, tgt_lang: str, encoder: str) -
         cmd = [sys.executable, "-m", "align", "match", os.path.join(d, "src"), os.path.join(d, "tgt"),
                "--src-lang", src_lang, "--tgt-lang", tgt_lang, "-o", out, "--encoder", encoder, "--no-cache"]
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=os.path.join(os.path.dirname(__file__), ".."))
+        root = os.path.join(os.path.dirname(__file__), "..")
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=root)
         seconds = time.perf_counter() - t0
         if proc.returncode != 0:
             raise SystemExit(f"{name}: align match failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
@@ -102,7 +103,8 @@ def scale(n: int, dim: int = 512, seed: int = 0) -> dict:
     hit = len(links & truth)
     return {"docs": n, "planted": planted, "candidates": len(cands), "search_s": round(t1 - t0, 1),
             "score_s": round(t2 - t1, 1), "link_s": round(t3 - t2, 2), "total_s": round(t3 - t0, 1),
-            "data_mb": round(data_mb), "peak_rss_mb": round(peak / 1024), "above_data_mb": round((peak - rss_data) / 1024),
+            "data_mb": round(data_mb), "peak_rss_mb": round(peak / 1024),
+            "above_data_mb": round((peak - rss_data) / 1024),
             "start_rss_mb": round(rss0 / 1024), "precision": hit / max(len(links), 1), "recall": hit / planted}
 
 

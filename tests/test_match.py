@@ -55,7 +55,8 @@ def test_content_pairs_and_a_document_without_counterpart(tmp_path, enc):
     res = m.match_many([src, tgt])
     assert names(res) == sorted((f"doc{k}.txt", f"x{(k * 7) % 10}.txt") for k in range(6))
     assert all(s > 0.9 for s in res.scores)
-    assert sorted((u.lang, os.path.basename(u.path)) for u in res.unpaired) == [("en", "lonely.txt"), ("fr", "stranger.txt")]
+    assert sorted((u.lang, os.path.basename(u.path)) for u in res.unpaired) == \
+        [("en", "lonely.txt"), ("fr", "stranger.txt")]
     assert all("below" in u.reason for u in res.unpaired)
 
 
@@ -222,7 +223,9 @@ def test_cli_writes_pairs_and_unpaired_and_exits_3_on_unreadable_files(tmp_path)
     assert "skipped" in p.stderr and "broken.txt" in p.stderr
     with open(tmp_path / "pairs.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [(r["doc_id"], r["src"], r["tgt"]) for r in rows] == [(f"e{k}", f"en/e{k}.txt", f"fr/f{k}.txt") for k in range(3)]
+    assert [(r["doc_id"], r["src"], r["tgt"]) for r in rows] == \
+        [(f"e{k}", f"en/e{k}.txt", f"fr/f{k}.txt") for k in range(3)]
     with open(tmp_path / "un.csv", newline="") as f:
         un = list(csv.DictReader(f))
-    assert [(u["lang"], u["path"]) for u in un] == [("en", "en/broken.txt")] and un[0]["reason"].startswith("unreadable")
+    assert [(u["lang"], u["path"]) for u in un] == [("en", "en/broken.txt")]
+    assert un[0]["reason"].startswith("unreadable")

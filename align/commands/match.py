@@ -43,13 +43,7 @@ def match(folders, out, src_lang, tgt_lang, langs, min_score, unpaired_out, enco
     Exit status 3 when some files could not be read (they are listed as unpaired), 2 on bad input.
     """
     from align.encode import get_encoder
-    from align.match import (
-        MIN_SCORE,
-        match_many,
-        read_side,
-        write_manifest,
-        write_unpaired,
-    )
+    from align.match import MIN_SCORE, match_many, read_side, write_manifest, write_unpaired
     from align.segment import check_lang
 
     codes = _languages(folders, src_lang, tgt_lang, langs)
