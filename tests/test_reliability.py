@@ -675,3 +675,16 @@ def test_html_nested_beyond_the_stack_is_read(tmp_path):
 
     page = "<html><body>" + "<div>" * 50_000 + "<p>Hello world.</p>" + "</div>" * 50_000 + "<p>Bye.</p></body></html>"
     assert read_paragraphs(write(tmp_path / "deep.html", page)) == ["Hello world.", "Bye."]  # RecursionError before
+
+
+def test_memo_returns_new_vectors_without_a_second_copy():
+    import numpy as np
+
+    from align.encode.base import Memo
+    from align.encode.lexical import LexicalEncoder
+
+    memo = Memo(LexicalEncoder())
+    first = memo.encode(["a 1", "b 2", "c 3"])
+    assert not first.flags.writeable  # the memo's own rows: shared, so read-only
+    again = memo.encode(["c 3", "a 1", "a 1"])  # from the memo: a fresh array
+    assert np.array_equal(again, first[[2, 0, 0]]) and again.flags.writeable
