@@ -61,11 +61,14 @@ def score_colour(score: float) -> str:
     return f"hsl({round(score * 120)},70%,88%)"
 
 
+def direction(lang: str) -> str:
+    return "rtl" if lang.split("-")[0].lower() in RTL else "ltr"
+
+
 def _cell(text: str, ids: list[int], lang: str, what: str) -> str:
-    direction = "rtl" if lang.split("-")[0].lower() in RTL else "ltr"
     if not ids:
         return f'<td class="missing">{_e(what)}</td>'
-    return f'<td lang="{_e(lang)}" dir="{direction}">{_e(text)}</td>'
+    return f'<td lang="{_e(lang)}" dir="{direction(lang)}">{_e(text)}</td>'
 
 
 def _row(n: int, link: Link, src_lang: str, tgt_lang: str) -> str:
@@ -91,6 +94,28 @@ def _row(n: int, link: Link, src_lang: str, tgt_lang: str) -> str:
     )
 
 
+def title(alignment: Alignment) -> str:
+    return " / ".join(os.path.basename(p) for p in (alignment.src_path, alignment.tgt_path) if p) or "alignment"
+
+
+def header(alignment: Alignment, quality: dict, controls: str) -> str:
+    """The top of the page (title, files, signature, document quality), then `controls` (markup, escaped by
+    the caller). Shared with the editing page of `align review`."""
+    score = quality.get("score")
+    return f"""<header>
+<h1>{_e(title(alignment))}</h1>
+<div class="meta">{_e(alignment.src_path or "")} ({_e(alignment.src_lang)}) ↔ {_e(alignment.tgt_path or "")} ({_e(alignment.tgt_lang)})</div>
+<div class="meta" id="signature">{_e(alignment.signature)}</div>
+<div class="quality" id="quality">Document quality: <b>{"–" if score is None else f"{score:.2f}"}</b> {_e(quality.get("verdict", ""))}</div>
+<div class="controls">{controls}</div>
+</header>"""
+
+
+def table_head(alignment: Alignment) -> str:
+    return f"""<colgroup><col class="n"><col class="score"><col><col><col class="flags"></colgroup>
+<thead><tr><th>#</th><th>score</th><th>source ({_e(alignment.src_lang)})</th><th>target ({_e(alignment.tgt_lang)})</th><th>flags</th></tr></thead>"""
+
+
 def render(alignment: Alignment) -> str:
     from align.score.quality import document_quality, finest_links
 
@@ -98,27 +123,19 @@ def render(alignment: Alignment) -> str:
     quality = alignment.quality or document_quality(alignment)
     flagged = sum(bool(l.flags) for l in links)
     omissions = sum(not l.src_ids or not l.tgt_ids for l in links)
-    title = " / ".join(os.path.basename(p) for p in (alignment.src_path, alignment.tgt_path) if p) or "alignment"
     rows = "\n".join(_row(i + 1, l, alignment.src_lang, alignment.tgt_lang) for i, l in enumerate(links))
-    score = quality.get("score")
+    controls = (f'<label><input type="checkbox" id="only-flagged"> only flagged links</label>\n'
+                f' · <span id="shown">{len(links)}</span> of {len(links)} {_e(links[0].level if links else "")} links shown\n'
+                f' · {flagged} flagged · {omissions} omitted or added')
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_e(title)} – align review</title>
+<title>{_e(title(alignment))} – align review</title>
 <style>{CSS}</style></head>
 <body>
-<header>
-<h1>{_e(title)}</h1>
-<div class="meta">{_e(alignment.src_path or "")} ({_e(alignment.src_lang)}) ↔ {_e(alignment.tgt_path or "")} ({_e(alignment.tgt_lang)})</div>
-<div class="meta" id="signature">{_e(alignment.signature)}</div>
-<div class="quality" id="quality">Document quality: <b>{"–" if score is None else f"{score:.2f}"}</b> {_e(quality.get("verdict", ""))}</div>
-<div class="controls"><label><input type="checkbox" id="only-flagged"> only flagged links</label>
- · <span id="shown">{len(links)}</span> of {len(links)} {_e(links[0].level if links else "")} links shown
- · {flagged} flagged · {omissions} omitted or added</div>
-</header>
+{header(alignment, quality, controls)}
 <table>
-<colgroup><col class="n"><col class="score"><col><col><col class="flags"></colgroup>
-<thead><tr><th>#</th><th>score</th><th>source ({_e(alignment.src_lang)})</th><th>target ({_e(alignment.tgt_lang)})</th><th>flags</th></tr></thead>
+{table_head(alignment)}
 <tbody>
 {rows}
 </tbody></table>

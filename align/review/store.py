@@ -1,0 +1,271 @@
+"""Reading an alignment to review, resuming a review, saving it (atomically, after every change), and the lock
+that keeps a second `align review` off the same output.
+
+The reviewed file is an `align pair` JSONL: the same header (plus a `review` summary) and the same links, every
+link with `review: {status, at}`; a corrected link also lists the links of the original alignment it
+`replaces` (the evidence `align calibrate` learns from). Paragraph links of a two-level alignment are kept
+as they were; they count as approved when every sentence link inside them is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from align.errors import AlignError
+from align.formats import atomic_open
+from align.links import Link
+from align.review.edits import STATUSES, SIDES, Item, Side, SideTexts, Texts, reviewed
+
+LINK_FIELDS = ("src_ids", "tgt_ids", "score", "level", "src", "tgt", "paragraph", "flags", "labels")
+
+
+@dataclass(frozen=True)
+class ReviewDoc:
+    """What stays fixed during a review: the original alignment and the texts of its segments."""
+
+    path: str                      # the alignment under review (never written)
+    header: dict
+    level: str                     # the level under review: "sentence", or "paragraph" for one-level files
+    context: tuple[Link, ...]      # the other level's links (paragraph links of a two-level alignment)
+    originals: tuple[Link, ...]    # the links under review as the aligner made them
+    texts: Texts
+
+
+def default_output(path: str) -> str:
+    root, ext = os.path.splitext(path)
+    return f"{root}.reviewed{ext or '.jsonl'}"
+
+
+def read_rows(path: str) -> tuple[dict, list[dict]]:
+    """The header and the link rows of an `align pair` JSONL."""
+    if not os.path.isfile(path):
+        raise AlignError(f"{path}: no such file")
+    header, rows = None, []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise AlignError(f"{path}:{n}: not JSON ({e.msg}); align review reads `align pair -o X.jsonl`") from None
+            if not isinstance(row, dict):
+                raise AlignError(f"{path}:{n}: not a JSON object")
+            if "src_ids" in row:
+                rows.append(row)
+            elif header is None:
+                header = row
+    if header is None or not rows:
+        raise AlignError(f"{path}: no {'header line' if header is None else 'links'}; "
+                         "align review reads the JSONL that `align pair -o X.jsonl` writes")
+    return header, rows
+
+
+def link_from_row(row: dict, where: str = "") -> Link:
+    try:
+        link = Link(**{k: row[k] for k in LINK_FIELDS if k in row})
+        link.src_ids, link.tgt_ids = [int(i) for i in link.src_ids], [int(i) for i in link.tgt_ids]
+        link.score = float(link.score)
+    except (TypeError, ValueError) as e:
+        raise AlignError(f"{where}: not a link ({e})") from None
+    return link
+
+
+def _levels(path: str, rows: list[dict]) -> tuple[str, list[Link], list[Link]]:
+    links = [link_from_row(r, path) for r in rows]
+    level = "sentence" if any(l.level == "sentence" for l in links) else "paragraph"
+    return level, [l for l in links if l.level == level], [l for l in links if l.level != level]
+
+
+def load(path: str, output: str) -> tuple[ReviewDoc, tuple[Item, ...]]:
+    """The alignment at `path` and its links under review: from `output` when a review of it was saved there
+    (re-opening resumes), else all unreviewed."""
+    header, rows = read_rows(path)
+    level, originals, context = _levels(path, rows)
+    doc = ReviewDoc(path, header, level, tuple(context), tuple(originals), segment_texts(path, header, originals))
+    if not os.path.exists(output):
+        return doc, tuple(Item(l) for l in originals)
+    return doc, _resume(doc, output)
+
+
+def _resume(doc: ReviewDoc, output: str) -> tuple[Item, ...]:
+    header, rows = read_rows(output)
+    if header.get("signature") != doc.header.get("signature") or not _same_segments(doc, rows):
+        raise AlignError(f"{output} is the review of another alignment (its signature or segments differ from "
+                         f"{doc.path}); choose another -o or move it away")
+    items = []
+    for row in rows:
+        if row.get("level", doc.level) != doc.level:
+            continue
+        review = row.get("review") or {}
+        status = review.get("status", "unreviewed")
+        if status not in STATUSES:
+            raise AlignError(f"{output}: unknown review status {status!r}")
+        items.append(Item(link_from_row(row, output), status, review.get("at")))
+    return tuple(items)
+
+
+def _same_segments(doc: ReviewDoc, rows: list[dict]) -> bool:
+    def ids(links, side):
+        return sorted(i for l in links for i in l[side])
+
+    mine = [r for r in rows if r.get("level", doc.level) == doc.level]
+    orig = [{s: getattr(l, f"{s}_ids") for s in SIDES} for l in doc.originals]
+    return all(ids(mine, f"{s}_ids") == ids(orig, s) for s in SIDES)
+
+
+def segment_texts(path: str, header: dict, links: list[Link]) -> Texts:
+    """The text of every segment. A link joining several segments holds them joined by a space; where they
+    begin and end is taken from the input file (when it is still where the header says and reads the same),
+    else from the sentence splitter (when it cuts the joined text into exactly that many pieces), else the
+    run stays one block."""
+    sides = {}
+    for side in SIDES:
+        single: dict[int, str] = {}
+        runs: list[tuple[tuple[int, ...], str]] = []
+        for l in links:
+            ids, text = getattr(l, f"{side}_ids"), getattr(l, side)
+            if len(ids) == 1:
+                single[ids[0]] = text
+            elif ids:
+                runs.append((tuple(ids), text))
+        sides[side] = _resolve(side, runs, single, path, header)
+    return Texts(sides["src"], sides["tgt"])
+
+
+def _resolve(side: Side, runs, single: dict[int, str], path: str, header: dict) -> SideTexts:
+    blocks: dict[tuple[int, ...], str] = {}
+    lang = header.get(f"{side}_lang") or ""
+    segments = _input_segments(header.get(f"{side}_path"), lang, path, header) if runs else None
+    for ids, text in runs:
+        pieces = [segments[i] for i in ids] if segments and max(ids) < len(segments) else None
+        if pieces is None or " ".join(pieces) != text:
+            pieces = _split(text, lang)
+        if len(pieces) == len(ids) and " ".join(pieces) == text:
+            single.update(zip(ids, pieces))
+        else:
+            blocks[ids] = text
+    return SideTexts(single, blocks)
+
+
+def _input_segments(src: str | None, lang: str, path: str, header: dict) -> list[str] | None:
+    """The segments of the input file, read and split as `align pair` did, or None when it cannot be read."""
+    from align.io import read_document
+
+    if not src:
+        return None
+    segmented = "|mode:segmented|" in f"{header.get('signature', '')}|"
+    for cand in (src, os.path.join(os.path.dirname(os.path.abspath(path)), src)):
+        if os.path.isfile(cand):
+            try:
+                return read_document(cand, lang, segmented=segmented).sentences
+            except (AlignError, OSError, ValueError):
+                return None
+    return None
+
+
+def _split(text: str, lang: str) -> list[str]:
+    from align.segment import split_sentences
+
+    try:
+        return split_sentences(text, lang)
+    except AlignError:   # a language the splitter does not know
+        return [text]
+
+
+def now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rows(doc: ReviewDoc, items: tuple[Item, ...]) -> list[dict]:
+    """The reviewed file, line by line: header, the other level's links, the links under review."""
+    header = dict(doc.header)
+    last = max((it.at for it in items if it.at), default=None)
+    header["review"] = {"of": os.path.basename(doc.path), "level": doc.level, "links": len(items),
+                        "reviewed": reviewed(items), "at": last}
+    replaced = _replaced(doc, items)
+    out = [header]
+    groups: dict[int | None, list[Item]] = defaultdict(list)
+    for it in items:
+        groups[it.link.paragraph].append(it)
+    out += [{**l.as_dict(), "review": _context_review(groups.get(k, []))} for k, l in enumerate(doc.context)]
+    for k, it in enumerate(items):
+        review: dict = {"status": it.status, "at": it.at}
+        if it.status == "corrected":
+            review["replaces"] = replaced[k]
+        out.append({**it.link.as_dict(), "review": review})
+    return out
+
+
+def _context_review(inside: list[Item]) -> dict:
+    """A paragraph link counts as approved when every sentence link inside it is."""
+    if inside and all(it.status == "approved" for it in inside):
+        return {"status": "approved", "at": max(it.at or "" for it in inside) or None}
+    return {"status": "unreviewed", "at": None}
+
+
+def _replaced(doc: ReviewDoc, items: tuple[Item, ...]) -> dict[int, list[dict]]:
+    """For each corrected link, the original links that share a segment with it and are no longer there."""
+    by_seg: dict[tuple[str, int], list[Link]] = defaultdict(list)
+    for l in doc.originals:
+        for side in SIDES:
+            for i in getattr(l, f"{side}_ids"):
+                by_seg[side, i].append(l)
+    present = {(tuple(it.link.src_ids), tuple(it.link.tgt_ids)) for it in items}
+    out = {}
+    for k, it in enumerate(items):
+        if it.status != "corrected":
+            continue
+        seen, found = set(), []
+        for side in SIDES:
+            for i in getattr(it.link, f"{side}_ids"):
+                for l in by_seg[side, i]:
+                    key = (tuple(l.src_ids), tuple(l.tgt_ids))
+                    if key not in seen and key not in present:
+                        seen.add(key)
+                        found.append({"src_ids": l.src_ids, "tgt_ids": l.tgt_ids, "score": round(l.score, 4)})
+        out[k] = found
+    return out
+
+
+def save(doc: ReviewDoc, items: tuple[Item, ...], output: str) -> None:
+    with atomic_open(output) as f:
+        for row in rows(doc, items):
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+@contextmanager
+def review_lock(output: str) -> Iterator[None]:
+    """Hold `OUTPUT.lock` (with this process's id in it) while reviewing; refuse when another process holds it.
+
+    filelock's lock_descriptor takes the OS lock on a descriptor we own, so the holder's pid can be written into
+    the lock file and read by the refused process (FileLock itself truncates the file on every attempt). The
+    OS drops the lock when the process dies, so a stale lock file never blocks."""
+    from filelock import lock_descriptor, unlock_descriptor
+
+    lock = output + ".lock"
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise AlignError(f"{lock}: cannot create the lock file ({e.strerror})") from None
+    try:
+        if not lock_descriptor(fd, blocking=False):
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "another process"
+            raise AlignError(f"{output} is being reviewed by another `align review` (process {holder}); "
+                             f"finish that one first (its lock: {lock})")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            unlock_descriptor(fd)
+    finally:
+        os.close(fd)
