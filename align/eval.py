@@ -62,8 +62,10 @@ def read_bench_set(set_dir: str):
 
 
 def read_links(path: str) -> Links:
-    """Links from a ladder file or an `align pair` JSONL (sentence level when it has both levels). Lines are
-    split on "\n" only: a segment may hold U+2028, which str.splitlines() would take for a line break."""
+    """Links from a ladder file or an `align pair` JSONL (sentence level when it has both levels). A JSONL
+    reviewed with `align review` gives its approved, corrected and unreviewed links: a rejected link is left out
+    (the reviewer said it is wrong without saying what is right). Lines are split on "\n" only: a segment may
+    hold U+2028, which str.splitlines() would take for a line break."""
     from align.io.plain import read_text  # BOMs, UTF-16, binary files: one-line errors
 
     if not os.path.isfile(path):
@@ -83,9 +85,10 @@ def _read_jsonl(text: str, path: str) -> Links:
             src, tgt = row.get("src_ids"), row.get("tgt_ids")
             if not all(isinstance(v, list) and all(type(i) is int and i >= 0 for i in v) for v in (src, tgt)):
                 raise AlignError(f"{path}:{n}: src_ids and tgt_ids must both be lists of sentence numbers")
-            rows.append((n, row.get("level"), (tuple(src), tuple(tgt))))  # type: ignore[arg-type]
-    want = "sentence" if any(level == "sentence" for _, level, _ in rows) else None
-    return [link for _, level, link in rows if want is None or level == want]
+            rows.append((row.get("level"), (tuple(src), tuple(tgt)), row.get("review")))  # type: ignore[arg-type]
+    want = "sentence" if any(level == "sentence" for level, _, _ in rows) else None
+    return [link for level, link, review in rows
+            if (want is None or level == want) and (review or {}).get("status") != "rejected"]
 
 
 def check_links(links: Links, where: str) -> None:

@@ -65,3 +65,26 @@ def test_directories_pair_by_name(tmp_path):
     r = evaluate_paths(str(tmp_path / "g"), str(tmp_path / "p"))
     assert r["documents"] == 2
     assert r["strict"]["precision"] == 0.5 and r["strict"]["recall"] == round(2 / 3, 4)
+
+
+def test_reviewed_jsonl_gives_its_reviewed_links(tmp_path):
+    p = tmp_path / "doc.reviewed.jsonl"
+    p.write_text('{"signature": "s", "review": {"links": 4, "reviewed": 3}}\n'
+                 '{"src_ids": [0, 1], "tgt_ids": [0], "level": "sentence", "review": {"status": "corrected"}}\n'
+                 '{"src_ids": [2], "tgt_ids": [1], "level": "sentence", "review": {"status": "rejected"}}\n'
+                 '{"src_ids": [3], "tgt_ids": [2], "level": "sentence", "review": {"status": "approved"}}\n'
+                 '{"src_ids": [4], "tgt_ids": [], "level": "sentence", "review": {"status": "unreviewed"}}\n',
+                 encoding="utf-8")
+    assert read_links(str(p)) == [((0, 1), (0,)), ((3,), (2,)), ((4,), ())]
+    pred = tmp_path / "pred.ladder"
+    pred.write_text("[0]:[0]\n[1]:[]\n[2]:[1]\n[3]:[2]\n[4]:[]\n")
+    r = evaluate_paths(str(p), str(pred))
+    # gold (the review): 3 links; predicted 5: (3)-(2) and (4)-() are right
+    assert r["strict"]["precision"] == 0.4 and r["strict"]["recall"] == 0.5
+
+
+def test_jsonl_that_is_not_json_is_a_user_error(tmp_path):
+    p = tmp_path / "bad.jsonl"
+    p.write_text('{"src_ids": [0]\n')
+    with pytest.raises(AlignError, match="not JSON lines"):
+        read_links(str(p))

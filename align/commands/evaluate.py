@@ -17,7 +17,9 @@ def evaluate(gold, pred, as_json):
 
     \b
     Files hold one link per line, `[i, j]:[k]` (Vecalign/Bertalign ladder, an optional `:score` after), or
-    are `align pair` JSONL (its sentence-level links are used). Definitions as in Vecalign/Bertalign:
+    are `align pair` JSONL (its sentence-level links are used), or a JSONL reviewed with `align review`
+    (its approved, corrected and unreviewed links; rejected links are left out), e.g. as GOLD:
+    `align eval doc.reviewed.jsonl doc.jsonl`. Definitions as in Vecalign/Bertalign:
     precision over predicted links including 1-0/0-1, recall over gold links without them; strict = identical
     link, lax = overlapping link. Counts are summed over documents. Also: recall of the gold 1-0/0-1 links.
     """
