@@ -103,7 +103,7 @@ class Browser:
 
     def press(self, key):
         """A key as a user types it; waits until the page has the server's answer to an edit."""
-        before = self.js("version")
+        before = self.js("document.getElementById('message').textContent = ''; version")
         self.call("Input.dispatchKeyEvent", type="keyDown", key=key, text=key if len(key) == 1 else "")
         self.call("Input.dispatchKeyEvent", type="keyUp", key=key)
         if key not in "jkn?" and key not in ("ArrowDown", "ArrowUp"):
@@ -209,3 +209,12 @@ def test_filter_sort_and_paging(review):
     assert scores == sorted(scores) and len(scores) == len(PRED)
     assert b.js("document.querySelectorAll('tr.para').length") == 0      # groups only in document order
     assert b.js("document.getElementById('page').textContent").startswith("page 1 of 1 · 11 links shown")
+
+
+def test_keys_typed_faster_than_the_server_answers_apply_in_order(review):
+    srv, b, path, out = review
+    for key in "aaa":    # no waiting between the keys
+        b.call("Input.dispatchKeyEvent", type="keyDown", key=key, text=key)
+    b.wait("version === 3")
+    assert [st for _, _, st in saved_links(out)][:4] == ["approved"] * 3 + ["unreviewed"]
+    assert b.js("view[cur]") == 3 and b.js("document.getElementById('message').textContent") == ""

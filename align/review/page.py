@@ -159,11 +159,17 @@ function render() {
   const c = body.querySelector('tr.cur');
   if (c) c.scrollIntoView({block: 'nearest'});
 }
-async function send(op, args, advance) {
-  if (!view.length) return;
-  const at = view[cur], then = advance ? (view[cur + 1] ?? at) : at;   // a verdict moves on to the next link
-  try { applyPatch(await api('/api/edit', {op: op, index: at, args: args || {}, version: version}), then); }
-  catch (e) { say(e.message); }
+// edits run one after another, each on the cursor as it is when its turn comes: keys typed faster than the
+// server answers (a a a) act as if typed slowly
+let queue = Promise.resolve();
+function later(f) { queue = queue.then(f, f); return queue; }
+function send(op, args, advance) {
+  return later(async () => {
+    if (!view.length) return;
+    const at = view[cur], then = advance ? (view[cur + 1] ?? at) : at;   // a verdict moves on to the next link
+    try { applyPatch(await api('/api/edit', {op: op, index: at, args: args || {}, version: version}), then); }
+    catch (e) { say(e.message); }
+  });
 }
 function applyPatch(d, at) {
   const p = d.patch;
@@ -172,8 +178,10 @@ function applyPatch(d, at) {
   $('saved').textContent = 'saved ' + d.saved.slice(11, 19) + ' UTC to ' + META.output;
   fillFlags(); rebuild(at);
 }
-async function undo() {
-  try { const d = await api('/api/undo', {version: version}); applyPatch(d, d.patch.start); } catch (e) { say(e.message); }
+function undo() {
+  return later(async () => {
+    try { const d = await api('/api/undo', {version: version}); applyPatch(d, d.patch.start); } catch (e) { say(e.message); }
+  });
 }
 function nextDoubtful() {
   for (let k = 1; k <= view.length; k++) {
