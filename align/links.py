@@ -39,6 +39,12 @@ class Link:
         }
         if self.paragraph is not None:
             d["paragraph"] = self.paragraph
+        # the aligner's evidence, which the link score reads: kept so a reviewed file can refit the score
+        # (align calibrate); absent for links no aligner made
+        if self.sim is not None:
+            d["sim"] = round(float(self.sim), 4)
+        if self.margin is not None:
+            d["margin"] = round(float(self.margin), 4)
         if self.labels:
             d["labels"] = self.labels
         d["flags"] = self.flags

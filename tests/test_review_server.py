@@ -85,7 +85,8 @@ def test_save_then_resume(tmp_path):
     merged = rows[4]
     assert (merged["src_ids"], merged["tgt_ids"], merged["src"], merged["tgt"]) == ([4], [3], "s four", "t four")
     assert merged["review"] == {"status": "corrected", "at": "2026-12-02T05:00:00Z", "replaces": [
-        {"src_ids": [4], "tgt_ids": [], "score": 0.65}, {"src_ids": [], "tgt_ids": [3], "score": 0.55}]}
+        {"src": "s four", "tgt": "", "src_ids": [4], "tgt_ids": [], "score": 0.65},
+        {"src": "", "tgt": "t four", "src_ids": [], "tgt_ids": [3], "score": 0.55}]}
     assert rows[1]["review"] == {"status": "unreviewed", "at": None}
     doc2, again = store.load(path, out)
     assert again == items and open(path, "rb").read() == before

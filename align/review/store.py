@@ -3,7 +3,7 @@ that keeps a second `align review` off the same output.
 
 The reviewed file is an `align pair` JSONL: the same header (plus a `review` summary) and the same links, every
 link with `review: {status, at}`; a corrected link also lists the links of the original alignment it
-`replaces` (the evidence `align calibrate` learns from). Paragraph links of a two-level alignment are kept
+`replaces` (with their text, score and the aligner's evidence: what `align calibrate` learns from). Paragraph links of a two-level alignment are kept
 as they were; they count as approved when every sentence link inside them is.
 """
 
@@ -21,7 +21,9 @@ from align.formats import atomic_open
 from align.links import Link
 from align.review.edits import STATUSES, SIDES, Item, Side, SideTexts, Texts, reviewed
 
-LINK_FIELDS = ("src_ids", "tgt_ids", "score", "level", "src", "tgt", "paragraph", "flags", "labels")
+LINK_FIELDS = ("src_ids", "tgt_ids", "score", "level", "src", "tgt", "paragraph", "sim", "margin", "flags", "labels")
+# what `replaces` keeps of an original link: enough to score it again (align calibrate)
+REPLACED_FIELDS = ("src_ids", "tgt_ids", "src", "tgt", "score", "sim", "margin")
 
 
 @dataclass(frozen=True)
@@ -230,7 +232,7 @@ def _replaced(doc: ReviewDoc, items: tuple[Item, ...]) -> dict[int, list[dict]]:
                     key = (tuple(l.src_ids), tuple(l.tgt_ids))
                     if key not in seen and key not in present:
                         seen.add(key)
-                        found.append({"src_ids": l.src_ids, "tgt_ids": l.tgt_ids, "score": round(l.score, 4)})
+                        found.append({k: v for k, v in l.as_dict().items() if k in REPLACED_FIELDS})
         out[k] = found
     return out
 
