@@ -62,9 +62,9 @@ def main():
 def _register() -> None:
     """Every sub-command, in the order --help lists them. Command modules import only click and light modules
     (no numpy/numba at import time), so `align --help` stays fast; the work is imported when a command runs."""
-    from align.commands import corpus, evaluate, match, pair, publish, review, score, segment
+    from align.commands import calibrate, corpus, evaluate, match, pair, publish, review, score, segment
 
-    for module in (pair, segment, score, evaluate, match, review, corpus, publish):
+    for module in (pair, segment, score, evaluate, match, review, calibrate, corpus, publish):
         main.add_command(module.command)
 
 

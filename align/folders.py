@@ -13,15 +13,17 @@ from align.corpus.run import InlineExecutor, run_tasks
 from align.errors import AlignError
 from align.formats import EXTENSIONS, write
 from align.pipeline import align_files
+from align.score.linkscore import Calibration
 
 
 def _align_one(item: tuple[str, str, str], out: str, fmt: str, src_lang: str, tgt_lang: str, segmented: bool,
-               encoder, params: Params) -> tuple[str, str | None]:
+               encoder, params: Params, calibration: Calibration | None = None) -> tuple[str, str | None]:
     """(name, None) once the pair's output is written, (name, reason) for a bad input."""
     name, src, tgt = item
     try:
         al = align_files(src, tgt, src_lang, tgt_lang, segmented=segmented, encoder=encoder, params=params,
-                         warn=lambda msg: tqdm.write(f"align: warning: {name}: {msg}", file=sys.stderr))
+                         warn=lambda msg: tqdm.write(f"align: warning: {name}: {msg}", file=sys.stderr),
+                         calibration=calibration)
         write(al, os.path.join(out, name + EXTENSIONS[fmt]), fmt)
     except AlignError as e:
         return name, str(e)
@@ -33,14 +35,14 @@ def _crashed(item: tuple[str, str, str], e: BaseException) -> tuple[str, str]:
 
 
 def align_folders(pairs: list[tuple[str, str, str]], out: str, fmt: str, src_lang: str, tgt_lang: str,
-                  segmented: bool, encoder, params: Params) -> tuple[int, int]:
+                  segmented: bool, encoder, params: Params, calibration: Calibration | None = None) -> tuple[int, int]:
     """Align (name, src, tgt) pairs into out/NAME.<fmt>; (aligned, failed)."""
     try:
         os.makedirs(out, exist_ok=True)
     except OSError as e:
         raise AlignError(f"{out}: cannot create the output folder ({e.strerror})") from None
     failed = 0
-    args = (out, fmt, src_lang, tgt_lang, segmented, encoder, params)
+    args = (out, fmt, src_lang, tgt_lang, segmented, encoder, params, calibration)
     for name, reason in tqdm(run_tasks(InlineExecutor(), _align_one, pairs, args, 0, 1, _crashed), total=len(pairs),
                              desc="aligning", unit="doc", disable=None):
         if reason:

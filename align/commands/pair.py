@@ -44,7 +44,10 @@ def _pairs_in_dirs(src_dir: str, tgt_dir: str) -> list[tuple[str, str, str]]:
                    "link similarities: lower finds more omissions, higher fewer.")
 @click.option("--max-link", type=int, default=Params.max_link, show_default=True,
               help="Most segments in one link, both sides together (5 allows 1-4, 2-3, 3-2, 4-1).")
-def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, skip, max_link):
+@click.option("--calibration", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Link score coefficients from `align calibrate` (default: the built-in ones); the signature "
+                   "then ends with cal:<its hash>.")
+def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, skip, max_link, calibration):
     """Align SRC with its translation TGT and write the links.
 
     \b
@@ -59,6 +62,7 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
     """
     from align.encode import get_encoder
     from align.pipeline import align_files
+    from align.score.linkscore import load_calibration
     from align.segment import check_lang
 
     check_lang(src_lang)
@@ -73,6 +77,7 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
         return ext if ext in OUTPUT_FORMATS else "jsonl"
 
     params = Params(skip=skip, max_link=max_link)
+    cal = load_calibration(calibration) if calibration else None
     enc = get_encoder(encoder, cache=not no_cache)
 
     if not os.path.isdir(src):
@@ -82,7 +87,7 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
         for out in outs:  # now, not after the whole alignment
             check_output(out)
         al = align_files(src, tgt, src_lang, tgt_lang, segmented=segmented, encoder=enc, params=params,
-                         warn=lambda msg: click.echo(f"align: warning: {msg}", err=True))
+                         warn=lambda msg: click.echo(f"align: warning: {msg}", err=True), calibration=cal)
         for out in outs:
             write(al, out, fmt_of(out))
         _report(al, outs)
@@ -97,7 +102,7 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
     from align.folders import align_folders
 
     aligned, failed = align_folders(_pairs_in_dirs(src, tgt), out, fmt or "jsonl", src_lang, tgt_lang,
-                                    segmented, enc, params)
+                                    segmented, enc, params, cal)
     click.echo(f"aligned {aligned} of {aligned + failed} document pairs into {out}", err=True)
     if failed:
         sys.exit(Exit.PARTIAL)  # as `align corpus`: some pairs failed, the others are written

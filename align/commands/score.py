@@ -60,8 +60,11 @@ def _describe(summary: dict) -> str:
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit with status 4 when any flag of this severity or worse exists (a CI gate; 1 stays 'internal error').")
 @click.option("--plot", metavar="PNG", help="Also draw a histogram of scores and the flag counts.")
 @click.option("--summary", "summary_path", metavar="FILE", help="Summary JSON (default: REPORT.summary.json).")
+@click.option("--calibration", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Score coefficients from a calibration file (its pair model; `align calibrate` keeps the one it "
+                   "was given); the summary names it.")
 def score(pairs_path, output, src_lang, tgt_lang, fmt, tgt_file, encoder, no_cache, reference, fail_on, plot,
-          summary_path):
+          summary_path, calibration):
     """Re-score aligned pairs (TSV, Moses, TMX/XLIFF or an `align pair` JSONL) and check the translations.
 
     Writes one JSON object per input pair, in order ({n, src, tgt, score, sim, flags}); the summary goes to
@@ -91,9 +94,13 @@ def score(pairs_path, output, src_lang, tgt_lang, fmt, tgt_file, encoder, no_cac
         references = read_lines(reference)
         if len(references) != len(pairs):
             raise AlignError(f"{reference} has {len(references)} lines but there are {len(pairs)} pairs")
+    from align.score.linkscore import load_calibration
     from align.score.rescore import score_pairs
 
-    rows, summary = score_pairs(pairs, src_lang, tgt_lang, encoder, references, cache=not no_cache)
+    cal = load_calibration(calibration) if calibration else None
+    rows, summary = score_pairs(pairs, src_lang, tgt_lang, encoder, references, cache=not no_cache, calibration=cal)
+    if cal is not None:
+        summary["calibration"] = cal.signature or "default"
     if output == "-":
         for row in rows:
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
