@@ -16,10 +16,10 @@ PAGE_SIZE = 100
 REVIEW_CSS = """
 .controls select,.controls input{font:inherit;font-size:13px}
 #progress{font-weight:600}#message{color:#8b0000}#saved{color:#555}
-tr.link{cursor:pointer}
+tr.link{cursor:pointer;scroll-margin-top:190px}
 tr.cur{outline:3px solid #1a5fb4;outline-offset:-3px}
 tr.para td{background:#fff;color:#555;font-size:12px;padding:2px 8px;border-bottom:1px solid #bbb}
-td.n .st{display:block;font-weight:700}
+col.n{width:6.5em}td.n .st{display:block;font-weight:700;font-size:11px;white-space:nowrap}
 tr.approved td.n .st{color:#1e7b1e}tr.rejected td.n .st{color:#b00}tr.corrected td.n .st{color:#1a5fb4}
 tr.rejected td[dir]{text-decoration:line-through;text-decoration-color:#b00}
 td[dir] span.seg{border-inline-start:2px solid #bbb;padding-inline-start:3px;margin-inline-end:4px}
@@ -27,6 +27,7 @@ td[dir] span.seg:first-child{border:0;padding:0}
 #help{display:none;position:fixed;inset:60px 20% auto;background:#fff;border:1px solid #888;padding:12px 18px;
 z-index:2;box-shadow:0 4px 18px #0004;font-size:14px}
 body.help #help{display:block}
+#help table{width:auto}#help td{border:0;padding:2px 10px}
 kbd{border:1px solid #aaa;border-radius:3px;padding:0 4px;background:#f4f4f4;font-size:12px}
 nav{padding:6px 18px;font-size:13px}
 """
@@ -121,7 +122,7 @@ function row(i, pos) {
   const n = document.createElement('td'); n.className = 'n';
   n.title = 'source : target segment numbers';
   const st = document.createElement('span'); st.className = 'st';
-  st.textContent = {approved: '✓', rejected: '✗', corrected: '✎', unreviewed: ''}[l.status];
+  st.textContent = {approved: '✓ approved', rejected: '✗ rejected', corrected: '✎ corrected', unreviewed: ''}[l.status];
   n.append(String(i + 1), document.createElement('br'),
            (l.src_ids.join(',') || '–') + ' : ' + (l.tgt_ids.join(',') || '–'), st);
   const sc = document.createElement('td'); sc.className = 'score'; sc.textContent = l.score.toFixed(2);
