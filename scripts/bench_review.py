@@ -58,11 +58,12 @@ def main():
         b = Browser(tmp, srv.url)
         b.wait(f"typeof links !== 'undefined' && links.length === {args.links} && "
                "document.querySelectorAll('tr.link').length > 0", timeout=120)
-        print(f"browser start to first rows drawn: {time.perf_counter() - t:.2f} s "
-              f"({b.js('document.querySelectorAll(\"tr.link\").length')} rows on the page)")
+        drawn = time.perf_counter() - t
+        rows = b.js("document.querySelectorAll('tr.link').length")
+        print(f"browser start to first rows drawn: {drawn:.2f} s ({rows} rows on the page)")
         moves = [b.js("(() => { const t = performance.now(); go(cur + 1); return performance.now() - t; })()")
                  for _ in range(args.repeat)]
-        print(f"cursor move (page redrawn): median {statistics.median(moves):.1f} ms, max {max(moves):.1f} ms")
+        print(f"cursor move on the page: median {statistics.median(moves):.1f} ms, max {max(moves):.1f} ms")
         flips = [b.js("(() => { const t = performance.now(); go(cur + 100); return performance.now() - t; })()")
                  for _ in range(args.repeat)]
         print(f"next page: median {statistics.median(flips):.1f} ms, max {max(flips):.1f} ms")

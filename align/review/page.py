@@ -96,12 +96,22 @@ function rebuild(at) {
   if (s === 'severity') view.sort((a, b) => worst(links[a]) - worst(links[b]) || a - b);
   let pos = view.indexOf(at);
   if (pos < 0) pos = Math.max(0, view.findIndex(i => i >= at));
-  go(pos < 0 ? 0 : pos);
+  go(pos < 0 ? 0 : pos, true);
 }
-function go(pos) {
+function go(pos, redraw) {
+  const was = page;
   cur = Math.max(0, Math.min(view.length - 1, pos));
   page = Math.floor(cur / META.page_size);
-  render();
+  if (redraw || page !== was || !moveCursor()) render();
+}
+// on the same page only the highlight moves (the rows stay as they are)
+function moveCursor() {
+  const rows = $('rows').querySelectorAll('tr.link'), first = page * META.page_size;
+  if (!rows.length || +rows[0].dataset.pos !== first) return false;
+  rows.forEach(r => r.classList.toggle('cur', +r.dataset.pos === cur));
+  const c = $('rows').querySelector('tr.cur');
+  if (c) c.scrollIntoView({block: 'nearest'});
+  return true;
 }
 function cell(tr, l, side) {
   const td = document.createElement('td'), ids = l[side + '_ids'];
@@ -118,7 +128,7 @@ function row(i, pos) {
   tr.className = ['link', l.status, l.flags.length ? 'flagged' : '', (!l.src_ids.length || !l.tgt_ids.length) ? 'omission' : '',
                   pos === cur ? 'cur' : ''].join(' ').trim();
   tr.style.background = l.colour;
-  tr.dataset.index = i; tr.dataset.type = l.type; tr.dataset.score = l.score.toFixed(4); tr.dataset.status = l.status;
+  tr.dataset.index = i; tr.dataset.pos = pos; tr.dataset.type = l.type; tr.dataset.score = l.score.toFixed(4); tr.dataset.status = l.status;
   const n = document.createElement('td'); n.className = 'n';
   n.title = 'source : target segment numbers';
   const st = document.createElement('span'); st.className = 'st';

@@ -49,6 +49,7 @@ class Session:
         self.version = 0
         self.history: list[Patch] = []
         self.lock = threading.Lock()
+        self.lines: dict[int, tuple[Item, str]] = {}   # store.lines' cache of serialised links
 
     def state(self) -> dict:
         with self.lock:
@@ -78,7 +79,7 @@ class Session:
 
     def _commit(self, patch: Patch) -> dict:
         items = apply(self.items, patch)
-        store.save(self.doc, items, self.output)
+        store.save(self.doc, items, self.output, self.lines)
         self.items = items
         self.version += 1
         return {"patch": {"start": patch.start, "removed": patch.removed, "inserted": [row(it) for it in patch.inserted]},

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
 from align.errors import AlignError
 from align.formats import atomic_open
@@ -36,6 +37,16 @@ class ReviewDoc:
     context: tuple[Link, ...]      # the other level's links (paragraph links of a two-level alignment)
     originals: tuple[Link, ...]    # the links under review as the aligner made them
     texts: Texts
+
+    @cached_property
+    def original_at(self) -> dict[tuple[str, int], list[Link]]:
+        """The original links by (side, segment id)."""
+        out: dict[tuple[str, int], list[Link]] = defaultdict(list)
+        for l in self.originals:
+            for side in SIDES:
+                for i in getattr(l, f"{side}_ids"):
+                    out[side, i].append(l)
+        return dict(out)
 
 
 def default_output(path: str) -> str:
@@ -186,24 +197,44 @@ def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def rows(doc: ReviewDoc, items: tuple[Item, ...]) -> list[dict]:
-    """The reviewed file, line by line: header, the other level's links, the links under review."""
+def lines(doc: ReviewDoc, items: tuple[Item, ...], cache: dict[int, tuple[Item, str]] | None = None) -> list[str]:
+    """The reviewed file, one JSON text per line: header, the other level's links, the links under review.
+
+    `cache` (id of an item -> the item and its line) lets a session serialise an unchanged link once: saving a
+    5,000-link review after a change took ~200 ms on 2 cores at load 6, 20-60 ms with it."""
     header = dict(doc.header)
     last = max((it.at for it in items if it.at), default=None)
     header["review"] = {"of": os.path.basename(doc.path), "level": doc.level, "links": len(items),
                         "reviewed": reviewed(items), "at": last}
-    replaced = _replaced(doc, items)
-    out = [header]
+    out = [_dumps(header)]
     groups: dict[int | None, list[Item]] = defaultdict(list)
     for it in items:
         groups[it.link.paragraph].append(it)
-    out += [{**l.as_dict(), "review": _context_review(groups.get(k, []))} for k, l in enumerate(doc.context)]
-    for k, it in enumerate(items):
+    out += [_dumps({**l.as_dict(), "review": _context_review(groups.get(k, []))}) for k, l in enumerate(doc.context)]
+    present = {(tuple(it.link.src_ids), tuple(it.link.tgt_ids)) for it in items}
+    fresh: dict[int, tuple[Item, str]] = {}
+    for it in items:
         review: dict = {"status": it.status, "at": it.at}
-        if it.status == "corrected":
-            review["replaces"] = replaced[k]
-        out.append({**it.link.as_dict(), "review": review})
+        if it.status == "corrected":   # what it replaces depends on the other links: never cached
+            review["replaces"] = _replaced(doc, it, present)
+            out.append(_dumps({**it.link.as_dict(), "review": review}))
+            continue
+        hit = (cache or {}).get(id(it))
+        line = hit[1] if hit and hit[0] is it else _dumps({**it.link.as_dict(), "review": review})
+        fresh[id(it)] = (it, line)
+        out.append(line)
+    if cache is not None:
+        cache.clear()
+        cache.update(fresh)
     return out
+
+
+def _dumps(row: dict) -> str:
+    return json.dumps(row, ensure_ascii=False)
+
+
+def rows(doc: ReviewDoc, items: tuple[Item, ...]) -> list[dict]:
+    return [json.loads(line) for line in lines(doc, items)]
 
 
 def _context_review(inside: list[Item]) -> dict:
@@ -213,34 +244,23 @@ def _context_review(inside: list[Item]) -> dict:
     return {"status": "unreviewed", "at": None}
 
 
-def _replaced(doc: ReviewDoc, items: tuple[Item, ...]) -> dict[int, list[dict]]:
-    """For each corrected link, the original links that share a segment with it and are no longer there."""
-    by_seg: dict[tuple[str, int], list[Link]] = defaultdict(list)
-    for l in doc.originals:
-        for side in SIDES:
-            for i in getattr(l, f"{side}_ids"):
-                by_seg[side, i].append(l)
-    present = {(tuple(it.link.src_ids), tuple(it.link.tgt_ids)) for it in items}
-    out = {}
-    for k, it in enumerate(items):
-        if it.status != "corrected":
-            continue
-        seen, found = set(), []
-        for side in SIDES:
-            for i in getattr(it.link, f"{side}_ids"):
-                for l in by_seg[side, i]:
-                    key = (tuple(l.src_ids), tuple(l.tgt_ids))
-                    if key not in seen and key not in present:
-                        seen.add(key)
-                        found.append({k: v for k, v in l.as_dict().items() if k in REPLACED_FIELDS})
-        out[k] = found
-    return out
+def _replaced(doc: ReviewDoc, item: Item, present: set) -> list[dict]:
+    """The original links that share a segment with a corrected link and are no longer there."""
+    seen, found = set(), []
+    for side in SIDES:
+        for i in getattr(item.link, f"{side}_ids"):
+            for l in doc.original_at.get((side, i), ()):
+                key = (tuple(l.src_ids), tuple(l.tgt_ids))
+                if key not in seen and key not in present:
+                    seen.add(key)
+                    found.append({k: v for k, v in l.as_dict().items() if k in REPLACED_FIELDS})
+    return found
 
 
-def save(doc: ReviewDoc, items: tuple[Item, ...], output: str) -> None:
+def save(doc: ReviewDoc, items: tuple[Item, ...], output: str, cache: dict[int, tuple[Item, str]] | None = None) -> None:
+    text = "".join(line + "\n" for line in lines(doc, items, cache))
     with atomic_open(output) as f:
-        for row in rows(doc, items):
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        f.write(text)
 
 
 @contextmanager
