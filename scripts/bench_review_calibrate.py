@@ -19,12 +19,12 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from align.document import Document, Paragraph  # noqa: E402
-from align.eval import read_bench_set  # noqa: E402
-from align.formats import header  # noqa: E402
-from align.pipeline import align_documents  # noqa: E402
-from align.review.calibrate import refit  # noqa: E402
-from align.score.fit import LANGS  # noqa: E402
+from align.document import Document, Paragraph
+from align.eval import read_bench_set
+from align.formats import header
+from align.pipeline import align_documents
+from align.review.calibrate import refit
+from align.score.fit import LANGS
 
 
 def lines_doc(lines: list[str], lang: str) -> Document:

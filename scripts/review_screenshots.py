@@ -21,15 +21,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
 
-from align.review import store  # noqa: E402
-from align.review.server import ReviewServer, Session  # noqa: E402
-from test_review_browser import Browser  # noqa: E402
+from test_review_browser import Browser
+
+from align.review import store
+from align.review.server import ReviewServer, Session
 
 
 def shot(b: Browser, path: str) -> None:
     import io
 
-    from PIL import Image   # matplotlib's dependency: 256 colours keep the README's PNGs small
+    from PIL import (
+        Image,  # matplotlib's dependency: 256 colours keep the README's PNGs small
+    )
 
     data = base64.b64decode(b.call("Page.captureScreenshot", format="png")["data"])
     Image.open(io.BytesIO(data)).convert("RGB").quantize(256).save(path, optimize=True)

@@ -2,7 +2,6 @@
 merged, split and moved, the saved file read back, and `align eval` against the gold gives 1.0."""
 
 import json
-import os
 import shutil
 import subprocess
 import threading

@@ -4,8 +4,21 @@ import pytest
 
 from align.errors import AlignError
 from align.links import Link
-from align.review.edits import (REVIEWER_SCORE, Item, SideTexts, Texts, apply, detach, edit, invert, merge, move,
-                                reviewed, set_status, split)
+from align.review.edits import (
+    REVIEWER_SCORE,
+    Item,
+    SideTexts,
+    Texts,
+    apply,
+    detach,
+    edit,
+    invert,
+    merge,
+    move,
+    reviewed,
+    set_status,
+    split,
+)
 
 NOW = "2026-12-02T05:00:00Z"
 SRC = {i: f"s{i}" for i in range(6)}

@@ -53,7 +53,8 @@ class SideTexts:
     def text(self, ids: Iterable[int]) -> str:
         """The segments joined by a space, as the aligner joins them; refused when `ids` cut a block."""
         ids = list(ids)
-        parts, done = [], set()
+        parts: list[str] = []
+        done: set[int] = set()
         for i in ids:
             if i in done:
                 continue
@@ -205,9 +206,9 @@ def edit(items: tuple[Item, ...], op: str, i: int, texts: Texts, now: str, args:
         return merge(items, i, texts, now)
     if op == "split":
         return split(items, i, texts, now, _int_or_none(args.get("src_at")), _int_or_none(args.get("tgt_at")))
-    side = args.get("side")
-    if op in ("move", "detach") and side not in SIDES:
-        raise AlignError(f"side must be src or tgt, not {side!r}")
+    side: Side = "src" if args.get("side") == "src" else "tgt"
+    if op in ("move", "detach") and args.get("side") not in SIDES:
+        raise AlignError(f"side must be src or tgt, not {args.get('side')!r}")
     if op == "move":
         return move(items, i, side, _int(args.get("step")), texts, now)
     if op == "detach":

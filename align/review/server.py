@@ -113,7 +113,7 @@ class ReviewServer(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     server: ReviewServer   # HTTP/1.0: one request per connection, so a refused request's unread body harms nothing
 
-    def log_message(self, format, *args):   # noqa: A002 - the base class's name; quiet: the terminal is the user's
+    def log_message(self, format, *args):
         pass
 
     def do_GET(self):

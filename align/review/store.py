@@ -20,7 +20,7 @@ from functools import cached_property
 from align.errors import AlignError
 from align.formats import atomic_open
 from align.links import Link
-from align.review.edits import STATUSES, SIDES, Item, Side, SideTexts, Texts, reviewed
+from align.review.edits import SIDES, STATUSES, Item, Side, SideTexts, Texts, reviewed
 
 LINK_FIELDS = ("src_ids", "tgt_ids", "score", "level", "src", "tgt", "paragraph", "sim", "margin", "flags", "labels")
 # what `replaces` keeps of an original link: enough to score it again (align calibrate)
