@@ -86,5 +86,5 @@ def test_reviewed_jsonl_gives_its_reviewed_links(tmp_path):
 def test_jsonl_that_is_not_json_is_a_user_error(tmp_path):
     p = tmp_path / "bad.jsonl"
     p.write_text('{"src_ids": [0]\n')
-    with pytest.raises(AlignError, match="not JSON lines"):
+    with pytest.raises(AlignError, match="bad.jsonl:1: not JSON"):
         read_links(str(p))

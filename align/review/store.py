@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from align.errors import AlignError
-from align.formats import atomic_open
+from align.formats import atomic_open, json_lines
 from align.links import Link
 from align.review.edits import SIDES, STATUSES, Item, Side, SideTexts, Texts, reviewed
 
@@ -58,21 +58,12 @@ def read_rows(path: str) -> tuple[dict, list[dict]]:
     """The header and the link rows of an `align pair` JSONL."""
     if not os.path.isfile(path):
         raise AlignError(f"{path}: no such file")
-    header, rows = None, []
     with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise AlignError(f"{path}:{n}: not JSON ({e.msg}); align review reads `align pair -o X.jsonl`") from None
-            if not isinstance(row, dict):
-                raise AlignError(f"{path}:{n}: not a JSON object")
-            if "src_ids" in row:
-                rows.append(row)
-            elif header is None:
-                header = row
+        values = [v for _, v in json_lines(f.read(), path)]
+    if not all(isinstance(v, dict) for v in values):
+        raise AlignError(f"{path}: a line is not a JSON object; align review reads `align pair -o X.jsonl`")
+    rows = [v for v in values if "src_ids" in v]
+    header = next((v for v in values if "src_ids" not in v), None)
     if header is None or not rows:
         raise AlignError(f"{path}: no {'header line' if header is None else 'links'}; "
                          "align review reads the JSONL that `align pair -o X.jsonl` writes")
