@@ -102,18 +102,22 @@ def header(alignment: Alignment, quality: dict, controls: str) -> str:
     """The top of the page (title, files, signature, document quality), then `controls` (markup, escaped by
     the caller). Shared with the editing page of `align review`."""
     score = quality.get("score")
+    src = f"{_e(alignment.src_path or '')} ({_e(alignment.src_lang)})"
+    tgt = f"{_e(alignment.tgt_path or '')} ({_e(alignment.tgt_lang)})"
+    shown = "–" if score is None else f"{score:.2f}"
     return f"""<header>
 <h1>{_e(title(alignment))}</h1>
-<div class="meta">{_e(alignment.src_path or "")} ({_e(alignment.src_lang)}) ↔ {_e(alignment.tgt_path or "")} ({_e(alignment.tgt_lang)})</div>
+<div class="meta">{src} ↔ {tgt}</div>
 <div class="meta" id="signature">{_e(alignment.signature)}</div>
-<div class="quality" id="quality">Document quality: <b>{"–" if score is None else f"{score:.2f}"}</b> {_e(quality.get("verdict", ""))}</div>
+<div class="quality" id="quality">Document quality: <b>{shown}</b> {_e(quality.get("verdict", ""))}</div>
 <div class="controls">{controls}</div>
 </header>"""
 
 
 def table_head(alignment: Alignment) -> str:
+    src, tgt = _e(alignment.src_lang), _e(alignment.tgt_lang)
     return f"""<colgroup><col class="n"><col class="score"><col><col><col class="flags"></colgroup>
-<thead><tr><th>#</th><th>score</th><th>source ({_e(alignment.src_lang)})</th><th>target ({_e(alignment.tgt_lang)})</th><th>flags</th></tr></thead>"""
+<thead><tr><th>#</th><th>score</th><th>source ({src})</th><th>target ({tgt})</th><th>flags</th></tr></thead>"""
 
 
 def render(alignment: Alignment) -> str:
@@ -125,7 +129,8 @@ def render(alignment: Alignment) -> str:
     omissions = sum(not l.src_ids or not l.tgt_ids for l in links)
     rows = "\n".join(_row(i + 1, l, alignment.src_lang, alignment.tgt_lang) for i, l in enumerate(links))
     controls = (f'<label><input type="checkbox" id="only-flagged"> only flagged links</label>\n'
-                f' · <span id="shown">{len(links)}</span> of {len(links)} {_e(links[0].level if links else "")} links shown\n'
+                f' · <span id="shown">{len(links)}</span> of {len(links)} {_e(links[0].level if links else "")} '
+                'links shown\n'
                 f' · {flagged} flagged · {omissions} omitted or added')
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

@@ -35,7 +35,8 @@ nav{padding:6px 18px;font-size:13px}
 KEYS = [
     ("j ↓", "next link"), ("k ↑", "previous link"), ("n", "next doubtful unreviewed link"),
     ("a", "approve (and go to the next)"), ("r", "reject (and go to the next)"), ("m", "merge with the next link"),
-    ("s", "split the link in two"), ("] [", "move the last source segment to the next link / the first to the previous"),
+    ("s", "split the link in two"),
+    ("] [", "move the last source segment to the next link / the first to the previous"),
     ("} {", "the same for target segments"), ("o O", "last / first source segment has no counterpart"),
     ("i I", "last / first target segment has no counterpart"), ("u Ctrl+Z", "undo"),
     ("PgDn PgUp", "next / previous page"), ("?", "this help"),
@@ -64,7 +65,8 @@ function worst(l) { return Math.min(9, ...l.flags.map(f => RANK[f.severity] ?? 9
 
 function progress(d) {
   version = d.version;
-  $('progress').textContent = d.reviewed.toLocaleString('en-US') + ' of ' + d.total.toLocaleString('en-US') + ' links reviewed';
+  const n = x => x.toLocaleString('en-US');
+  $('progress').textContent = n(d.reviewed) + ' of ' + n(d.total) + ' links reviewed';
 }
 async function load() {
   const d = await api('/api/state');
@@ -74,7 +76,9 @@ function fillFlags() {
   const sel = $('flag'), had = sel.value, checks = new Set();
   links.forEach(l => l.flags.forEach(f => checks.add(f.check)));
   while (sel.options.length > 1) sel.remove(1);
-  [...checks].sort().forEach(c => { const o = document.createElement('option'); o.value = o.textContent = c; sel.append(o); });
+  [...checks].sort().forEach(c => {
+    const o = document.createElement('option'); o.value = o.textContent = c; sel.append(o);
+  });
   sel.value = checks.has(had) ? had : '';
 }
 function keep(l) {
@@ -117,7 +121,8 @@ function cell(tr, l, side) {
   const td = document.createElement('td'), ids = l[side + '_ids'];
   if (!ids.length) {
     td.className = 'missing';
-    td.textContent = side === 'src' ? 'no source: added in the target (0-1)' : 'not translated: omitted from the target (1-0)';
+    td.textContent = side === 'src' ? 'no source: added in the target (0-1)'
+                                    : 'not translated: omitted from the target (1-0)';
   } else {
     td.lang = META[side + '_lang']; td.dir = META[side + '_dir']; td.textContent = l[side];
   }
@@ -125,10 +130,11 @@ function cell(tr, l, side) {
 }
 function row(i, pos) {
   const l = links[i], tr = document.createElement('tr');
-  tr.className = ['link', l.status, l.flags.length ? 'flagged' : '', (!l.src_ids.length || !l.tgt_ids.length) ? 'omission' : '',
+  const omission = !l.src_ids.length || !l.tgt_ids.length;
+  tr.className = ['link', l.status, l.flags.length ? 'flagged' : '', omission ? 'omission' : '',
                   pos === cur ? 'cur' : ''].join(' ').trim();
   tr.style.background = l.colour;
-  tr.dataset.index = i; tr.dataset.pos = pos; tr.dataset.type = l.type; tr.dataset.score = l.score.toFixed(4); tr.dataset.status = l.status;
+  Object.assign(tr.dataset, {index: i, pos: pos, type: l.type, score: l.score.toFixed(4), status: l.status});
   const n = document.createElement('td'); n.className = 'n';
   n.title = 'source : target segment numbers';
   const st = document.createElement('span'); st.className = 'st';
@@ -150,8 +156,10 @@ function row(i, pos) {
 function paraRow(k) {
   const tr = document.createElement('tr'), td = document.createElement('td'), p = META.paragraphs[k];
   tr.className = 'para'; td.colSpan = 5;
-  td.textContent = '¶ ' + (k + 1) + (p ? ' · paragraph link ' + (p.src_ids.join(',') || '–') + ' : ' + (p.tgt_ids.join(',') || '–') +
-                   ' · score ' + p.score.toFixed(2) : '');
+  const ids = x => x.join(',') || '–';
+  const what = p ? ' · paragraph link ' + ids(p.src_ids) + ' : ' + ids(p.tgt_ids) + ' · score ' + p.score.toFixed(2)
+                 : '';
+  td.textContent = '¶ ' + (k + 1) + what;
   tr.append(td); return tr;
 }
 function render() {
@@ -166,7 +174,8 @@ function render() {
   });
   body.replaceChildren(...rows);
   const pages = Math.max(1, Math.ceil(view.length / META.page_size));
-  $('page').textContent = 'page ' + (page + 1) + ' of ' + pages + ' · ' + view.length.toLocaleString('en-US') + ' links shown';
+  $('page').textContent = 'page ' + (page + 1) + ' of ' + pages + ' · ' + view.length.toLocaleString('en-US') +
+                          ' links shown';
   const c = body.querySelector('tr.cur');
   if (c) c.scrollIntoView({block: 'nearest'});
 }
@@ -191,7 +200,8 @@ function applyPatch(d, at) {
 }
 function undo() {
   return later(async () => {
-    try { const d = await api('/api/undo', {version: version}); applyPatch(d, d.patch.start); } catch (e) { say(e.message); }
+    try { const d = await api('/api/undo', {version: version}); applyPatch(d, d.patch.start); }
+    catch (e) { say(e.message); }
   });
 }
 function nextDoubtful() {
@@ -218,7 +228,9 @@ document.addEventListener('keydown', e => {
   if (e.ctrlKey || e.metaKey || e.altKey || !KEYS[e.key]) return;
   e.preventDefault(); KEYS[e.key]();
 });
-['filter', 'flag', 'sort', 'below'].forEach(id => $(id).addEventListener('change', () => { rebuild(view[cur] ?? 0); $(id).blur(); }));
+['filter', 'flag', 'sort', 'below'].forEach(id => $(id).addEventListener('change', () => {
+  rebuild(view[cur] ?? 0); $(id).blur();
+}));
 $('prev').addEventListener('click', KEYS.PageUp); $('next').addEventListener('click', KEYS.PageDown);
 load().catch(e => say(e.message));
 """

@@ -82,8 +82,9 @@ class Session:
         store.save(self.doc, items, self.output, self.lines)
         self.items = items
         self.version += 1
-        return {"patch": {"start": patch.start, "removed": patch.removed, "inserted": [row(it) for it in patch.inserted]},
-                "saved": store.now(), **self._progress()}
+        inserted = [row(it) for it in patch.inserted]
+        return {"patch": {"start": patch.start, "removed": patch.removed, "inserted": inserted}, "saved": store.now(),
+                **self._progress()}
 
     def _progress(self) -> dict:
         return {"version": self.version, "reviewed": reviewed(self.items), "total": len(self.items)}
@@ -122,7 +123,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if url.path == "/":
             nonce = secrets.token_urlsafe(16)
-            self._send(HTTPStatus.OK, page(self.server.session.doc, self.server.session.output, nonce).encode("utf-8"), "text/html; charset=utf-8",
+            body = page(self.server.session.doc, self.server.session.output, nonce).encode("utf-8")
+            self._send(HTTPStatus.OK, body, "text/html; charset=utf-8",
                        csp=f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
                            "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
         elif url.path == "/api/state":
@@ -153,7 +155,8 @@ class Handler(BaseHTTPRequestHandler):
         """The Host is this machine and the token matches (constant-time); else 403 and nothing else."""
         host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
         given = query_token if query_token is not None else self.headers.get(TOKEN_HEADER, "")
-        if host not in ("127.0.0.1", "localhost") or not hmac.compare_digest(given.encode(), self.server.token.encode()):
+        right = hmac.compare_digest(given.encode(), self.server.token.encode())
+        if host not in ("127.0.0.1", "localhost") or not right:
             self._json(HTTPStatus.FORBIDDEN, {"error": "forbidden: open the address align review printed"})
             return False
         return True

@@ -3,8 +3,8 @@ that keeps a second `align review` off the same output.
 
 The reviewed file is an `align pair` JSONL: the same header (plus a `review` summary) and the same links, every
 link with `review: {status, at}`; a corrected link also lists the links of the original alignment it
-`replaces` (with their text, score and the aligner's evidence: what `align calibrate` learns from). Paragraph links of a two-level alignment are kept
-as they were; they count as approved when every sentence link inside them is.
+`replaces` (with their text, score and the aligner's evidence: what `align calibrate` learns from). Paragraph
+links of a two-level alignment are kept as they were; they count as approved when every sentence link inside them is.
 """
 
 from __future__ import annotations
@@ -248,7 +248,8 @@ def _replaced(doc: ReviewDoc, item: Item, present: set) -> list[dict]:
     return found
 
 
-def save(doc: ReviewDoc, items: tuple[Item, ...], output: str, cache: dict[int, tuple[Item, str]] | None = None) -> None:
+def save(doc: ReviewDoc, items: tuple[Item, ...], output: str,
+         cache: dict[int, tuple[Item, str]] | None = None) -> None:
     text = "".join(line + "\n" for line in lines(doc, items, cache))
     with atomic_open(output) as f:
         f.write(text)
