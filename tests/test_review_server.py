@@ -248,3 +248,47 @@ def test_cli_prints_the_address_refuses_a_second_review_and_stops_on_ctrl_c(tmp_
         out, err = first.communicate(timeout=30)
     assert first.returncode == 0, err
     assert "0 of 6 links reviewed, saved in" in out
+
+
+def test_a_real_two_level_alignment_splits_everywhere_with_or_without_its_inputs(tmp_path):
+    from align.encode import get_encoder
+    from align.formats import write
+    from align.pipeline import align_files
+    from align.review.edits import split
+
+    seeds = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "seeds")
+    src, tgt = os.path.join(seeds, "udhr_arb.txt"), os.path.join(seeds, "udhr_eng.txt")
+    al = align_files(src, tgt, "ar", "en", encoder=get_encoder("lexical"))
+    path = str(tmp_path / "udhr.jsonl")
+    write(al, path, "jsonl")
+    doc, items = store.load(path, str(tmp_path / "r.jsonl"))
+    assert doc.level == "sentence" and len(doc.context) == len(al.at("paragraph")) and len(items) == len(al.at("sentence"))
+    multi = [k for k, it in enumerate(items) if len(it.link.src_ids) + len(it.link.tgt_ids) > 2]
+    assert len(multi) >= 3
+    for k in multi:     # every cut gives the link's own text back, piece by piece
+        a, b = apply(items, split(items, k, doc.texts, "t"))[k:k + 2]
+        assert " ".join(x for x in (a.link.src, b.link.src) if x) == items[k].link.src
+        assert " ".join(x for x in (a.link.tgt, b.link.tgt) if x) == items[k].link.tgt
+    # the inputs gone: the sentence splitter finds the same boundaries
+    rows = [json.loads(l) for l in open(path, encoding="utf-8")]
+    rows[0]["src_path"] = rows[0]["tgt_path"] = str(tmp_path / "gone.txt")
+    open(path, "w", encoding="utf-8").write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    gone, _ = store.load(path, str(tmp_path / "r.jsonl"))
+    assert gone.texts == doc.texts
+
+
+def test_serve_refuses_to_write_the_alignment_itself_or_a_busy_port(tmp_path):
+    import socket
+
+    from align.review.server import serve
+
+    path = write_alignment(tmp_path)
+    with pytest.raises(AlignError, match="must not be the alignment itself"):
+        serve(path, path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        with pytest.raises(AlignError, match=f"cannot listen on 127.0.0.1:{s.getsockname()[1]}"):
+            serve(path, str(tmp_path / "r.jsonl"), port=s.getsockname()[1], echo=lambda *_: None)
+    assert not os.path.exists(tmp_path / "r.jsonl")                     # nothing written
+    assert open(tmp_path / "r.jsonl.lock").read() == ""                 # and the lock released

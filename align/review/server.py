@@ -200,12 +200,12 @@ def serve(alignment: str, output: str, port: int = 0, open_browser: bool = False
     with store.review_lock(output):
         doc, items = store.load(alignment, output)
         session = Session(doc, items, output)
-        if not os.path.exists(output):
-            store.save(doc, items, output)    # the output exists (and is writable) from the start
         try:
             server = ReviewServer(session, port)
         except OSError as e:
             raise AlignError(f"cannot listen on 127.0.0.1:{port} ({e.strerror})") from None
+        if not os.path.exists(output):
+            store.save(doc, items, output)    # the output exists (and is writable) from the start
         with server:
             echo(f"reviewing {alignment}: {reviewed(items):,} of {len(items):,} links reviewed; saving to {output}")
             echo(f"open {server.url}")
