@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import hmac
 import json
+import os
 import secrets
 import threading
+import webbrowser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -193,8 +195,8 @@ class Handler(BaseHTTPRequestHandler):
 
 def serve(alignment: str, output: str, port: int = 0, open_browser: bool = False, echo=print) -> None:
     """Review `alignment`, saving to `output`, until Ctrl-C. The alignment itself is never written."""
-    import os
-
+    if not os.path.isfile(alignment):
+        raise AlignError(f"{alignment}: no such file")
     if os.path.exists(output) and os.path.exists(alignment) and os.path.samefile(output, alignment):
         raise AlignError("the reviewed file must not be the alignment itself: give another -o")
     with store.review_lock(output):
@@ -204,15 +206,13 @@ def serve(alignment: str, output: str, port: int = 0, open_browser: bool = False
             server = ReviewServer(session, port)
         except OSError as e:
             raise AlignError(f"cannot listen on 127.0.0.1:{port} ({e.strerror})") from None
-        if not os.path.exists(output):
-            store.save(doc, items, output)    # the output exists (and is writable) from the start
         with server:
+            if not os.path.exists(output):
+                store.save(doc, items, output)    # the output exists (and is writable) from the start
             echo(f"reviewing {alignment}: {reviewed(items):,} of {len(items):,} links reviewed; saving to {output}")
             echo(f"open {server.url}")
             echo("Ctrl-C stops (every change is already saved)")
             if open_browser:
-                import webbrowser
-
                 webbrowser.open(server.url)
             try:
                 server.serve_forever()
