@@ -123,9 +123,10 @@ def set_status(items: tuple[Item, ...], i: int, status: str, now: str) -> Patch:
 
 def merge(items: tuple[Item, ...], i: int, texts: Texts, now: str) -> Patch:
     """Link i and the next one become one link."""
-    a, b = _check(items, i).link, _check(items, i + 1).link if i + 1 < len(items) else None
-    if b is None:
+    a = _check(items, i).link
+    if i + 1 == len(items):
         raise AlignError("the last link has no next link to merge with")
+    b = items[i + 1].link
     like = a if a.paragraph is not None else b
     return Patch(i, 2, (_corrected(_new(texts, a.src_ids + b.src_ids, a.tgt_ids + b.tgt_ids, like), now),))
 

@@ -5,6 +5,8 @@ rows, not 5,000), and every piece of text put in with textContent (never parsed 
 from __future__ import annotations
 
 import html
+import json
+import os
 
 from align.formats.html import CSS, direction, header, table_head, title
 from align.links import Alignment
@@ -260,9 +262,6 @@ def _help() -> str:
 
 
 def page(doc: ReviewDoc, output: str, nonce: str) -> str:
-    import json
-    import os
-
     h = doc.header
     al = Alignment([], h.get("signature", ""), h.get("src_lang", ""), h.get("tgt_lang", ""), h.get("src_path"),
                    h.get("tgt_path"), h.get("quality") or {})
