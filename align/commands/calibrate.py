@@ -44,6 +44,9 @@ def calibrate(reviewed, output, holdout, seed, base):
     click.echo(f"{'precision at >= 0.5':24}{_num(r.before.precision):>10}{_num(r.after.precision):>10}")
     click.echo(f"{'share at >= 0.5':24}{_num(r.before.share):>10}{_num(r.after.share):>10}")
     click.echo(f"{'ROC AUC':24}{_num(r.before.auc):>10}{_num(r.after.auc):>10}")
+    if r.before.auc is not None and r.after.auc is not None and r.after.auc <= r.before.auc:
+        click.echo("note: the refit ranks the held-out links no better than the calibration they were made with; "
+                   "keep that one unless more reviewed links change this")
     for kind, why in r.kept.items():
         click.echo(f"note: the {'1-0/0-1' if kind == 'one' else 'two-sided'} link model: {why}")
     click.echo(f"wrote {output}: use it with --calibration {output} on align pair, score and corpus")
