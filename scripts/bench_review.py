@@ -23,13 +23,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
 
-from test_review_browser import Browser
+from test_review_browser import Browser  # noqa: E402
 
-from align.review import store
-from align.review.server import ReviewServer, Session
+from align.review import store  # noqa: E402
+from align.review.server import ReviewServer, Session  # noqa: E402
 
 AR = "وتؤكد الجمعية العامة من جديد التزامها بتعزيز حقوق الإنسان والحريات الأساسية للجميع في الفقرة {}."
-EN = "The General Assembly reaffirms its commitment to promoting human rights and fundamental freedoms for all in paragraph {}."
+EN = ("The General Assembly reaffirms its commitment to promoting human rights and fundamental freedoms for all "
+      "in paragraph {}.")
 
 
 def write_alignment(path: Path, n: int) -> None:

@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Does a refit on reviewed links help? A reviewer is simulated on a benchmark set: every link `align pair`
 predicts is approved when gold has exactly that link, else rejected; `align calibrate`'s refit
-(align.review.calibrate) is then run on those reviewed files and the held-out precision and AUC are printed
-before (the built-in calibration) and after.
+(align.review.calibrate) is then run on those reviewed files and the held-out precision and AUC of the link
+score and of the pair score are printed before (the built-in calibration) and after.
 
     python scripts/bench_review_calibrate.py [--bench ../shared/bench] [--sets textberg-de-fr,ntrex-ar-en]
                                              [--encoder use] [--holdout 0.3]
@@ -19,12 +19,12 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from align.document import Document, Paragraph
-from align.eval import read_bench_set
-from align.formats import header
-from align.pipeline import align_documents
-from align.review.calibrate import refit
-from align.score.fit import LANGS
+from align.document import Document, Paragraph  # noqa: E402
+from align.eval import read_bench_set  # noqa: E402
+from align.formats import header  # noqa: E402
+from align.pipeline import align_documents  # noqa: E402
+from align.review.calibrate import refit  # noqa: E402
+from align.score.fit import LANGS  # noqa: E402
 
 
 def lines_doc(lines: list[str], lang: str) -> Document:
@@ -59,13 +59,20 @@ def main():
 
     encoder = get_encoder(args.encoder, cache=False)
     fmt = lambda x: "  –  " if x is None else f"{x:.3f}"
-    print(f"{'set':16}{'links':>7}{'wrong':>7}{'held':>6}  precision@0.5 before/after  share@0.5 before/after  AUC before/after")
+    print(f"{'set':16}{'score':6}{'judged':>7}{'wrong':>7}{'held':>6}  precision@0.5 before/after  "
+          "share@0.5 before/after  AUC before/after")
     for name in args.sets.split(","):
         with tempfile.TemporaryDirectory() as tmp:
-            r = refit(simulate_review(os.path.join(args.bench, name), tmp, encoder), holdout=args.holdout)
-        print(f"{name:16}{r.fitted + r.held_out:>7}{r.wrong:>7}{r.held_out:>6}  {fmt(r.before.precision)} / "
-              f"{fmt(r.after.precision)}            {fmt(r.before.share)} / {fmt(r.after.share)}         "
-              f"{fmt(r.before.auc)} / {fmt(r.after.auc)}" + (f"   kept: {r.kept}" if r.kept else ""))
+            r = refit(simulate_review(os.path.join(args.bench, name), tmp, encoder), holdout=args.holdout,
+                      encoder=encoder)
+        for what, f in (("link", r.link), ("pair", r.pair)):
+            if f.before is None or f.after is None:
+                print(f"{name:16}{what:6}  {f.kept}")
+                continue
+            print(f"{name:16}{what:6}{f.fitted + f.held_out:>7}{f.before.wrong:>7}{f.held_out:>6}  "
+                  f"{fmt(f.before.precision)} / {fmt(f.after.precision)}            {fmt(f.before.share)} / "
+                  f"{fmt(f.after.share)}         {fmt(f.before.auc)} / {fmt(f.after.auc)}"
+                  + (f"   kept: {f.kept}" if f.kept else ""))
 
 
 if __name__ == "__main__":

@@ -21,10 +21,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
 
-from test_review_browser import Browser
+from test_review_browser import Browser  # noqa: E402
 
-from align.review import store
-from align.review.server import ReviewServer, Session
+from align.review import store  # noqa: E402
+from align.review.server import ReviewServer, Session  # noqa: E402
 
 
 def shot(b: Browser, path: str) -> None:

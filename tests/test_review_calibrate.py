@@ -8,7 +8,8 @@ from click.testing import CliRunner
 
 from align.cli import main
 from align.errors import AlignError
-from align.review.calibrate import examples, refit, split
+from align.encode import get_encoder
+from align.review.calibrate import examples, refit, split, write
 from align.score.linkscore import load_calibration
 
 SIG = "align:0.1.0|enc:use-m3:0.2.1+spm|seg:lines|mode:segmented|k.4"
@@ -42,14 +43,17 @@ def reviewed_file(path, n=200, seed=1, sim=True):
 
 
 def test_examples_read_verdicts_and_replaced_links(tmp_path):
-    encoder, exs = examples(reviewed_file(tmp_path / "r.jsonl"))
-    assert encoder == "use-m3:0.2.1+spm" and len(exs) == 200          # the unreviewed link is not evidence
+    judged = examples(reviewed_file(tmp_path / "r.jsonl"))
+    exs = judged.links
+    assert judged.encoder == "use-m3:0.2.1+spm" and len(exs) == 200    # the unreviewed link is not evidence
     replaced = [e for e in exs if e.link.tgt_ids and not e.correct]
     assert replaced and all(e.link.type == "1-1" for e in replaced)    # the aligner's link, not the correction
+    # pairs: every judged two-sided link (the corrections here are 1-0: no pair)
+    assert len(judged.pairs) == 200 and all(e.link.src_ids and e.link.tgt_ids for e in judged.pairs)
 
 
 def test_held_out_share_is_stratified_and_reproducible(tmp_path):
-    _, exs = examples(reviewed_file(tmp_path / "r.jsonl"))
+    exs = examples(reviewed_file(tmp_path / "r.jsonl")).links
     fit, held = split(exs, 0.3, seed=0)
     assert len(fit) + len(held) == 200 and abs(len(held) - 60) <= 1
     wrong = sum(not e.correct for e in exs)
@@ -58,15 +62,13 @@ def test_held_out_share_is_stratified_and_reproducible(tmp_path):
 
 
 def test_refit_improves_the_held_out_auc_and_writes_a_calibration(tmp_path):
-    r = refit([reviewed_file(tmp_path / "a.jsonl"), reviewed_file(tmp_path / "b.jsonl", seed=2)])
+    r = refit([reviewed_file(tmp_path / "a.jsonl"), reviewed_file(tmp_path / "b.jsonl", seed=2)]).link
     assert r.fitted + r.held_out == 400
     assert r.before.auc < 0.8 < 0.9 < r.after.auc
     assert r.before.precision < 0.5 < 0.8 < r.after.precision   # the built-in model trusts the margin here
-    assert "one" in r.kept and "0 reviewed 1-0/0-1" in r.kept["one"]        # nothing to refit it on
+    assert "one" in r.kept and "0 judged 1-0/0-1" in r.kept["one"]        # nothing to refit it on
     out = tmp_path / "cal.json"
-    from align.review.calibrate import write
-
-    write(r, str(out))
+    write(refit([reviewed_file(tmp_path / "a.jsonl"), reviewed_file(tmp_path / "b.jsonl", seed=2)]), str(out))
     cal = load_calibration(str(out))
     assert cal.link["one"] == load_calibration().link["one"] and cal.link["both"] != load_calibration().link["both"]
     assert cal.signature.startswith("cal:") and cal.link["fitted_on"] == ["a.jsonl", "b.jsonl"]
@@ -107,3 +109,37 @@ def test_cli_reports_before_and_after_and_pair_signs_with_the_calibration(tmp_pa
     assert r.exit_code == 0, r.output
     head = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
     assert head["signature"].endswith("|" + load_calibration(str(cal)).signature)
+
+
+def pairs_file(path, encoder_signature, n=120, seed=3):
+    """Judged pairs from a domain where a right translation is much longer than its source (here: each word
+    said three times) and wrong pairs are as long as their source and half right: the built-in pair score, which
+    distrusts long translations, ranks them the wrong way round."""
+    rng = random.Random(seed)
+    rows = [{"signature": f"align:0.1.0|enc:{encoder_signature}|seg:lines|mode:segmented|k.4", "src_lang": "ar",
+             "tgt_lang": "en"}]
+    for i in range(n):
+        words = [f"w{i}x{k}" for k in range(4)]
+        right = i % 2 == 0
+        tgt = " ".join(f"{w}'" for w in words for _ in range(3)) if right else \
+            " ".join([f"{w}'" for w in words[:2]] + [f"v{i}x{k}'" for k in range(2)])
+        rows.append({"src": " ".join(words), "tgt": tgt, "src_ids": [i], "tgt_ids": [i], "type": "1-1",
+                     "level": "sentence", "score": 0.5, "sim": round(rng.random(), 3), "margin": 0.1, "flags": [],
+                     "review": {"status": "approved" if right else "rejected", "at": "2026-12-02T05:00:00Z"}})
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return str(path)
+
+
+def test_the_pair_score_is_refitted_with_the_encoder_that_made_the_files(tmp_path, token_encoder):
+    path = pairs_file(tmp_path / "p.jsonl", token_encoder.signature)
+    r = refit([path], encoder=token_encoder)
+    assert r.pair.fitted + r.pair.held_out == 120 and "all" not in r.pair.kept
+    assert r.pair.before.auc < 0.5 < 0.9 < r.pair.after.auc
+    out = tmp_path / "cal.json"
+    write(r, str(out))
+    cal = load_calibration(str(out))
+    assert cal.pair["encoder"] == token_encoder.signature and cal.pair["fitted_on"] == ["p.jsonl"]
+    # another encoder than the one that made the files: the pair score is left alone
+    lexical = get_encoder("lexical")
+    kept = refit([path], encoder=lexical).pair
+    assert kept.coefficients is None and "the files were aligned with tokens:test" in kept.kept["pair"]
