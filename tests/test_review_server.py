@@ -292,3 +292,14 @@ def test_serve_refuses_to_write_the_alignment_itself_or_a_busy_port(tmp_path):
             serve(path, str(tmp_path / "r.jsonl"), port=s.getsockname()[1], echo=lambda *_: None)
     assert not os.path.exists(tmp_path / "r.jsonl")                     # nothing written
     assert open(tmp_path / "r.jsonl.lock").read() == ""                 # and the lock released
+
+
+def test_the_reviewed_file_is_still_an_align_pair_jsonl(tmp_path):
+    from align.score.pairs import read_pairs
+
+    path, out = write_alignment(tmp_path), str(tmp_path / "doc.reviewed.jsonl")
+    doc, items = store.load(path, out)
+    store.save(doc, apply(items, merge(items, 0, doc.texts, "t")), out)
+    pairs = read_pairs(out, "ar", "en")      # what `align score` reads
+    assert [(p["src"], p["tgt"], p["review"]["status"]) for p in pairs[:2]] == [
+        ("s zero. s one s two", "t zero. t one two", "corrected"), (HOSTILE, "t three", "unreviewed")]
