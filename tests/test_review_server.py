@@ -295,11 +295,11 @@ def test_serve_refuses_to_write_the_alignment_itself_or_a_busy_port(tmp_path):
 
 
 def test_the_reviewed_file_is_still_an_align_pair_jsonl(tmp_path):
-    from align.score.pairs import read_pairs
+    from align.score.pairs import read_aligned_pairs
 
     path, out = write_alignment(tmp_path), str(tmp_path / "doc.reviewed.jsonl")
     doc, items = store.load(path, out)
     store.save(doc, apply(items, merge(items, 0, doc.texts, "t")), out)
-    pairs = read_pairs(out, "ar", "en")      # what `align score` reads
+    pairs = read_aligned_pairs(out, "ar", "en")      # what `align score` reads
     assert [(p["src"], p["tgt"], p["review"]["status"]) for p in pairs[:2]] == [
         ("s zero. s one s two", "t zero. t one two", "corrected"), (HOSTILE, "t three", "unreviewed")]
