@@ -303,3 +303,21 @@ def test_the_reviewed_file_is_still_an_align_pair_jsonl(tmp_path):
     pairs = read_aligned_pairs(out, "ar", "en")      # what `align score` reads
     assert [(p["src"], p["tgt"], p["review"]["status"]) for p in pairs[:2]] == [
         ("s zero. s one s two", "t zero. t one two", "corrected"), (HOSTILE, "t three", "unreviewed")]
+
+
+def test_dataset_part_is_the_review_without_its_rejected_links(tmp_path):
+    from align.review.edits import set_status
+
+    path, out = write_alignment(tmp_path, hierarchical=True), str(tmp_path / "r.jsonl")
+    doc, items = store.load(path, out)
+    items = apply(items, merge(items, 3, doc.texts, "t"))
+    items = apply(items, set_status(items, 0, "rejected", "t"))
+    store.save(doc, items, out)
+    part = store.dataset_part(out, "doc-1")
+    assert (part["doc_id"], part["signature"], part["quality"]["verdict"]) == ("doc-1", SIGNATURE, "usable")
+    assert [(l["level"], l["src_ids"], l["tgt_ids"], l["review"]["status"]) for l in part["links"]] == [
+        ("paragraph", [0], [0], "unreviewed"), ("paragraph", [1], [1], "unreviewed"),
+        ("sentence", [1, 2], [1], "unreviewed"), ("sentence", [3], [2], "unreviewed"),
+        ("sentence", [4], [3], "corrected"), ("sentence", [5], [4], "unreviewed")]
+    with pytest.raises(AlignError, match="not a reviewed file"):
+        store.dataset_part(path, "doc-1")

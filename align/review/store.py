@@ -283,3 +283,20 @@ def review_lock(output: str) -> Iterator[None]:
             unlock_descriptor(fd)
     finally:
         os.close(fd)
+
+
+def dataset_part(path: str, doc_id: str) -> dict:
+    """A reviewed file as `align corpus` takes one document's result: its signature and quality, and its links
+    as reviewed — approved, corrected and unreviewed links of both levels, a rejected link left out (the
+    reviewer said it is wrong without saying what is right); each keeps its `review` verdict."""
+    header, rows = read_rows(path)
+    if not any("review" in r for r in rows):
+        raise AlignError(f"{path}: not a reviewed file (no `review` on its links); `align review` writes them")
+    links = []
+    for r in rows:
+        if (r.get("review") or {}).get("status") == "rejected":
+            continue
+        link = link_from_row(r, path).as_dict()
+        links.append({**link, "review": r.get("review")})
+    return {"doc_id": doc_id, "signature": header.get("signature", ""), "quality": header.get("quality") or {},
+            "links": links}
