@@ -50,12 +50,18 @@ from align.errors import Exit
               help="Read input files wherever the manifest points (by default a pair with a file outside the "
                    "manifest's folder and --root folders is refused, a failure record saying why).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar [default: when stderr is a terminal].")
+@click.option("--calibration", type=click.Path(dir_okay=False), metavar="FILE", default=None,
+              help="Link score coefficients from `align calibrate` (default: the built-in ones); the signature "
+                   "of every document then ends with cal:<its hash>.")
 def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, max_link, workers, dask, retries, timeout,
-           min_score, max_length_ratio, dedup, exports, do_publish, repo_id, roots, allow_outside, progress):
+           min_score, max_length_ratio, dedup, exports, do_publish, repo_id, roots, allow_outside, progress,
+           calibration):
     """Align every document pair of MANIFEST into a dataset folder loadable with `datasets.load_dataset`.
 
     MANIFEST is a CSV file with the columns doc_id,src,tgt (paths relative to it; any other column becomes a
-    dataset column) or a YAML corpus config (see configs/corpus-example.yaml). Options override the config.
+    dataset column; a `reviewed` column names a file saved by `align review`, whose links are then taken as
+    reviewed, rejected links left out, instead of aligning the pair) or a YAML corpus config (see
+    configs/corpus-example.yaml). Options override the config.
     Input files must lie in the manifest's folder or a --root folder (links resolved), else the pair fails.
 
     \b
@@ -76,7 +82,8 @@ def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, m
     cfg = load_config(manifest, roots=roots, allow_outside=allow_outside, src_lang=src_lang, tgt_lang=tgt_lang,
                       segmented=segmented, encoder=encoder,
                       cache=cache, skip=skip, max_link=max_link, output=out, min_score=min_score,
-                      max_length_ratio=max_length_ratio, dedup=dedup, exports=exports, repo_id=repo_id)
+                      max_length_ratio=max_length_ratio, dedup=dedup, exports=exports, repo_id=repo_id,
+                      calibration=calibration)
     if not cfg.output:
         raise AlignError("no output folder: give -o DIR (or `output` in the YAML config)")
     if do_publish and not cfg.publish.get("repo_id"):

@@ -1,9 +1,11 @@
 """What to build: a corpus config from a CSV manifest or a YAML file, with command-line overrides.
 
 A CSV manifest has a header ``doc_id,src,tgt`` and optional extra columns (metadata that becomes dataset
-columns); paths are relative to the manifest. A YAML config (see ``configs/corpus-example.yaml``) holds the
-whole recipe: languages, encoder, aligner parameters, inputs (single pairs, CSV manifests or a glob pairing
-rule), filters, exports, card text and publish target. Paths in it are relative to the YAML file.
+columns); paths are relative to the manifest. A ``reviewed`` column names, for a pair, the file `align review`
+saved: its links are taken as reviewed instead of aligning the pair again. A YAML config (see
+``configs/corpus-example.yaml``) holds the whole recipe: languages, encoder, aligner parameters, inputs (single
+pairs, CSV manifests or a glob pairing rule), filters, exports, card text, publish target and `calibration` (a
+file from `align calibrate`). Paths in it are relative to the YAML file.
 
 Precedence: built-in defaults < the YAML file < options given on the command line.
 """
@@ -36,6 +38,7 @@ class Doc:
     segmented: bool = False
     meta: tuple = ()             # ((column, value or None), ...) in column order
     refused: str = ""            # why the pair is not read (a path outside the allowed folders): a failure record
+    reviewed: str | None = None  # a reviewed JSONL (align review) whose links are taken instead of aligning
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,12 @@ class CorpusConfig:
     meta_columns: tuple = ()
     card: dict = field(default_factory=dict)     # name, pretty_name, license(_name/_link), description, citation
     publish: dict = field(default_factory=dict)  # repo_id, private, token_env
+    calibration: str | None = None               # link score coefficients (align calibrate); None: built-in
 
 
 _CARD_KEYS = ("name", "pretty_name", "license", "license_name", "license_link", "description", "citation")
 _TOP_KEYS = {*_CARD_KEYS, "extends", "src_lang", "tgt_lang", "segmented", "encoder", "cache", "align", "inputs",
-             "filters", "levels", "export", "output", "shard_rows", "publish"}
+             "filters", "levels", "export", "output", "shard_rows", "publish", "calibration"}
 _INPUT_KEYS = {"src", "tgt", "doc_id", "manifest", "segmented", "meta", "optional"}
 _MERGED = ("align", "filters", "publish")  # mappings that `extends` merges key by key
 
@@ -100,7 +104,7 @@ def confine(docs: list[Doc], roots: tuple) -> list[Doc]:
 
     out = []
     for d in docs:
-        bad = next((p for p in (d.src, d.tgt) if not inside(p)), None)
+        bad = next((p for p in (d.src, d.tgt, d.reviewed) if p and not inside(p)), None)
         if bad:
             d = dataclasses.replace(d, refused=(
                 f"{bad} lies outside the allowed folders ({', '.join(real)}); name its folder with --root DIR, "
@@ -113,7 +117,7 @@ def _apply(cfg: CorpusConfig, o: dict) -> CorpusConfig:
     from align.segment import check_lang
 
     given = {k: v for k, v in o.items() if v is not None and v != ()}
-    for k in ("src_lang", "tgt_lang", "encoder", "cache", "output", "levels"):
+    for k in ("src_lang", "tgt_lang", "encoder", "cache", "output", "levels", "calibration"):
         if k in given:
             setattr(cfg, k, given[k])
     if "exports" in given:
@@ -128,6 +132,11 @@ def _apply(cfg: CorpusConfig, o: dict) -> CorpusConfig:
         cfg.filters = _filters({**dataclasses.asdict(cfg.filters), **flt})
     if "repo_id" in given:
         cfg.publish = {**cfg.publish, "repo_id": given["repo_id"]}
+    if cfg.calibration:
+        from align.score.linkscore import load_calibration
+
+        cfg.calibration = os.path.abspath(cfg.calibration)
+        load_calibration(cfg.calibration)   # a bad file is refused now, not in every document
 
     if not cfg.src_lang or not cfg.tgt_lang:
         raise AlignError("the source and target languages are needed: --src-lang/--tgt-lang or src_lang/tgt_lang in the config")
@@ -204,6 +213,7 @@ def _from_yaml(path: str) -> CorpusConfig:
         output=os.path.abspath(os.path.join(base, out)) if out else None, shard_rows=int(y.get("shard_rows", 100_000)),
         meta_columns=tuple(columns), card={k: y[k] for k in _CARD_KEYS if y.get(k) is not None},
         publish=dict(y.get("publish") or {}),
+        calibration=os.path.join(base, y["calibration"]) if y.get("calibration") else None,
     )
 
 
@@ -311,7 +321,7 @@ def _read_csv(path: str, segmented: bool, meta: dict) -> tuple[list[Doc], list[s
             dup = next((c for c in header if header.count(c) > 1), None)
             if dup is not None:  # csv.DictReader would keep the last column of that name, silently
                 raise AlignError(f"{path}: the header names column {dup!r} twice")
-            extra = [c for c in header if c not in ("doc_id", "src", "tgt")]
+            extra = [c for c in header if c not in ("doc_id", "src", "tgt", "reviewed")]
             docs = []
             for n, row in enumerate(reader, start=2):
                 if None in row or any(row[c] is None for c in header):
@@ -319,8 +329,11 @@ def _read_csv(path: str, segmented: bool, meta: dict) -> tuple[list[Doc], list[s
                 if not row["doc_id"].strip() or not row["src"].strip() or not row["tgt"].strip():
                     raise AlignError(f"{path}:{n}: doc_id, src and tgt must not be empty")
                 m = {**meta, **{c: row[c] for c in extra}}
+                # reviewed: an `align review` output for this pair, whose links are taken as they were reviewed
+                reviewed = os.path.abspath(os.path.join(base, row["reviewed"])) if row.get("reviewed") else None
                 docs.append(Doc(row["doc_id"], os.path.abspath(os.path.join(base, row["src"])),
-                                os.path.abspath(os.path.join(base, row["tgt"])), segmented, tuple(m.items())))
+                                os.path.abspath(os.path.join(base, row["tgt"])), segmented, tuple(m.items()),
+                                reviewed=reviewed))
     except UnicodeDecodeError:
         raise AlignError(f"{path}: a manifest must be UTF-8 text") from None
     except csv.Error as e:

@@ -35,6 +35,7 @@ class Job:
     encoder: str = "use"
     cache: bool = False
     params: Params = Params()
+    calibration: str | None = None   # a calibration file (align calibrate); None: the built-in coefficients
 
 
 def doc_key(doc: Doc, job: Job) -> str:
@@ -49,6 +50,10 @@ def doc_key(doc: Doc, job: Job) -> str:
 
     d = {"v": __version__, "src": doc.src, "tgt": doc.tgt, "src_stat": stat(doc.src), "tgt_stat": stat(doc.tgt),
          "segmented": doc.segmented, "job": asdict(job)}
+    if job.calibration:   # the file's content, not only its name
+        d["calibration_stat"] = stat(job.calibration)
+    if doc.reviewed:      # a review saved again is read again
+        d["reviewed"], d["reviewed_stat"] = doc.reviewed, stat(doc.reviewed)
     if doc.refused:  # a result made with --allow-outside is not reused without it
         d["refused"] = doc.refused
     return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
@@ -80,9 +85,12 @@ def align_doc(doc: Doc, job: Job, encoder) -> dict:
     from align.encode import Memo
     from align.io import read_document
     from align.pipeline import align_documents
+    from align.score.linkscore import load_calibration
 
     if doc.refused:  # an input outside the allowed folders: never opened
         return _with_worker({"doc_id": doc.doc_id, "ok": False, "reason": doc.refused}, encoder)
+    if doc.reviewed:
+        return _with_worker(_reviewed_result(doc, doc.reviewed), encoder)
     try:
         src = read_document(doc.src, job.src_lang, segmented=doc.segmented)
         tgt = read_document(doc.tgt, job.tgt_lang, segmented=doc.segmented)
@@ -90,12 +98,24 @@ def align_doc(doc: Doc, job: Job, encoder) -> dict:
             if not any(s.strip() for s in d.sentences):
                 raise AlignError(f"{side} {d.path} has no text")
         _check_languages(src, tgt, job)
-        al = align_documents(src, tgt, Memo(encoder), job.params)
+        calibration = load_calibration(job.calibration) if job.calibration else None
+        al = align_documents(src, tgt, Memo(encoder), job.params, calibration)
     except AlignError as e:
         return _with_worker({"doc_id": doc.doc_id, "ok": False, "reason": str(e)}, encoder)
     part = {"doc_id": doc.doc_id, "signature": al.signature, "quality": al.quality,
             "links": [l.as_dict() for l in al.links]}
     return _with_worker({"doc_id": doc.doc_id, "ok": True, "part": part, "links": len(al.links)}, encoder)
+
+
+def _reviewed_result(doc: Doc, reviewed: str) -> dict:
+    """The document's links as its reviewer left them (align review, saved in `reviewed`), not aligned again."""
+    from align.review.store import dataset_part
+
+    try:
+        part = dataset_part(reviewed, doc.doc_id, (doc.src, doc.tgt))
+    except AlignError as e:
+        return {"doc_id": doc.doc_id, "ok": False, "reason": f"reviewed file: {e}"}
+    return {"doc_id": doc.doc_id, "ok": True, "part": part, "links": len(part["links"])}
 
 
 def _check_languages(src, tgt, job: Job) -> None:

@@ -285,13 +285,18 @@ def review_lock(output: str) -> Iterator[None]:
         os.close(fd)
 
 
-def dataset_part(path: str, doc_id: str) -> dict:
+def dataset_part(path: str, doc_id: str, pair: tuple[str, str] | None = None) -> dict:
     """A reviewed file as `align corpus` takes one document's result: its signature and quality, and its links
     as reviewed — approved, corrected and unreviewed links of both levels, a rejected link left out (the
-    reviewer said it is wrong without saying what is right); each keeps its `review` verdict."""
+    reviewer said it is wrong without saying what is right); each keeps its `review` verdict. With `pair`
+    (source and target paths), a review of files of other names is refused."""
     header, rows = read_rows(path)
     if not any("review" in r for r in rows):
         raise AlignError(f"{path}: not a reviewed file (no `review` on its links); `align review` writes them")
+    made = (header.get("src_path"), header.get("tgt_path"))
+    if pair and all(made) and [os.path.basename(p) for p in made] != [os.path.basename(p) for p in pair]:
+        raise AlignError(f"{path} is the review of {os.path.basename(made[0])} / {os.path.basename(made[1])}, "
+                         f"not of {os.path.basename(pair[0])} / {os.path.basename(pair[1])}")
     links = []
     for r in rows:
         if (r.get("review") or {}).get("status") == "rejected":
