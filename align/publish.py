@@ -22,7 +22,7 @@ from importlib.resources import files
 
 from align.errors import AlignError
 
-UPLOAD = ["README.md", "data/*.parquet", "*.png", "export/*", "LICENSE*"]
+UPLOAD = ["README.md", "data/*.parquet", "data/*/*.parquet", "*.png", "export/*", "LICENSE*"]
 _LICENSE = re.compile(r"^[a-z0-9][a-z0-9.+-]*$")   # the Hub's licence ids: apache-2.0, cc-by-sa-4.0, other...
 
 

@@ -16,6 +16,7 @@ from align.corpus.config import CorpusConfig
 from align.formats import atomic_open
 
 SPLIT = "train"
+MULTIWAY = "multiway"  # the config of a multi-language dataset holding one row per group in every language
 TAGS = ["parallel-corpus", "sentence-alignment", "align"]
 
 
@@ -33,42 +34,54 @@ def language_name(code: str) -> str:
     return names.get(code, code)
 
 
-def card_metadata(cfg: CorpusConfig, stats: dict, feats):
+def card_metadata(cfg: CorpusConfig, stats: dict, configs: dict):
+    """configs: name -> (features, {"rows", "num_bytes", "download_size"}); "default" is the pair dataset's one
+    config (data/), any other name a config of a multi-language dataset (data/<name>/)."""
     from datasets import DatasetInfo, SplitDict, SplitInfo
     from datasets.info import DatasetInfosDict
     from datasets.utils.metadata import MetadataConfigs
     from huggingface_hub import DatasetCardData
 
     data = DatasetCardData(
-        language=[cfg.src_lang, cfg.tgt_lang],
+        language=list(cfg.languages or (cfg.src_lang, cfg.tgt_lang)),
         license=cfg.card.get("license", "unknown"),
         pretty_name=pretty_name(cfg),
         task_categories=["translation"],
-        multilinguality=["translation"],
-        size_categories=[size_category(stats["rows"])],
+        multilinguality=["multilingual" if cfg.languages else "translation"],
+        size_categories=[size_category(max(st["rows"] for _, st in configs.values()))],
         annotations_creators=["machine-generated"],   # the links; the texts are whatever the inputs are
         tags=TAGS,
         # with license "other", the Hub shows these instead
         **{k: cfg.card[k] for k in ("license_name", "license_link") if cfg.card.get(k)},
     )
-    splits = SplitDict()
-    splits.add(SplitInfo(name=SPLIT, num_bytes=stats["num_bytes"], num_examples=stats["rows"]))
-    info = DatasetInfo(features=feats, splits=splits, download_size=stats["download_size"],
-                       dataset_size=stats["num_bytes"])
-    DatasetInfosDict({"default": info}).to_dataset_card_data(data)
-    MetadataConfigs({"default": {"data_files": [{"split": SPLIT, "path": f"data/{SPLIT}-*"}]}}).to_dataset_card_data(data)
+    infos, metadata = {}, {}
+    for name, (feats, st) in configs.items():
+        splits = SplitDict()
+        splits.add(SplitInfo(name=SPLIT, num_bytes=st["num_bytes"], num_examples=st["rows"]))
+        infos[name] = DatasetInfo(features=feats, splits=splits, download_size=st["download_size"],
+                                  dataset_size=st["num_bytes"])
+        path = f"data/{SPLIT}-*" if name == "default" else f"data/{name}/{SPLIT}-*"
+        metadata[name] = {"data_files": [{"split": SPLIT, "path": path}]}
+        if name == MULTIWAY:
+            metadata[name]["default"] = True  # load_dataset(DIR) without a config name gives the rows
+    DatasetInfosDict(infos).to_dataset_card_data(data)
+    MetadataConfigs(metadata).to_dataset_card_data(data)
     return data
 
 
 def pretty_name(cfg: CorpusConfig) -> str:
-    return cfg.card.get("pretty_name") or cfg.card.get("name") or \
-        f"{language_name(cfg.src_lang)}-{language_name(cfg.tgt_lang)} parallel corpus"
+    if cfg.card.get("pretty_name") or cfg.card.get("name"):
+        return cfg.card.get("pretty_name") or cfg.card["name"]
+    if cfg.languages:
+        return ", ".join(language_name(lang) for lang in cfg.languages) + " multilingual parallel corpus"
+    return f"{language_name(cfg.src_lang)}-{language_name(cfg.tgt_lang)} parallel corpus"
 
 
-def write_card(cfg: CorpusConfig, stats: dict, feats, path: str) -> None:
-    data = card_metadata(cfg, stats, feats)
+def write_card(cfg: CorpusConfig, stats: dict, configs: dict, path: str) -> None:
+    data = card_metadata(cfg, stats, configs)
+    prose = _multi_prose(cfg, stats, configs) if cfg.languages else _prose(cfg, stats)
     with atomic_open(path) as f:
-        f.write(f"---\n{data.to_yaml()}\n---\n\n{_prose(cfg, stats)}")
+        f.write(f"---\n{data.to_yaml()}\n---\n\n{prose}")
 
 
 def _prose(cfg: CorpusConfig, st: dict) -> str:
@@ -145,12 +158,89 @@ def _prose(cfg: CorpusConfig, st: dict) -> str:
         lines += ["The same links are in `export/` as " + " and ".join(
             {"tmx": "TMX", "moses": "Moses plain text (one segment per line, line i of each file aligned)"}[e]
             for e in cfg.exports) + ".", ""]
+    return "\n".join(lines + _licence(cfg))
+
+
+def _multi_prose(cfg: CorpusConfig, st: dict, configs: dict) -> str:
+    names = ", ".join(language_name(lang) for lang in cfg.languages)
+    pivot = language_name(cfg.languages[0])
+    repo = cfg.publish.get("repo_id") or "path/to/this/folder"
+    rows = st["configs"][MULTIWAY]
+    mean = st["multiway_score_sum"] / rows if rows else 0.0
+    pairs = [name for name in configs if name != MULTIWAY]
+    lines = [f"# {pretty_name(cfg)}", ""]
+    if cfg.card.get("description"):
+        lines += [cfg.card["description"].strip(), ""]
+    lines += [
+        f"{names}: {st['docs']:,} documents, each in all {len(cfg.languages)} languages, aligned with the `align` "
+        f"toolkit {__version__}.",
+        "",
+        "## Configs",
+        "",
+        "| config | rows | what a row is |",
+        "|---|---:|---|",
+        f"| `{MULTIWAY}` | {rows:,} | a group of segments that translate each other in every language |",
+    ]
+    lines += [f"| `{name}` | {st['configs'][name]:,} | a link of the {name} pair, as in a pair dataset |" for name in pairs]
+    lines += [
+        "",
+        "## How it was made",
+        "",
+        f"Every pair of languages was aligned; each {MULTIWAY} row is a stretch on which the pair alignments agree: "
+        "each language's boundary is a boundary of the alignments with most of the other languages, and a "
+        "group where a language has no counterpart (fewer than two pair alignments leaving a segment unlinked "
+        f"count as agreement) is left out of `{MULTIWAY}` but stays in the pair configs. A row's `score` is the "
+        "share of the pair alignments' checks it passes (its two boundaries and no unlinked segment in every "
+        f"pair): 1.0 when all pairs give exactly this row; mean here {mean:.3f}. The pair configs hold the "
+        f"alignments of {pivot} (the pivot) with each other language, with link scores and QA flags.",
+        "",
+        "Alignment signature, with the number of documents made with it:",
+        "",
+    ]
+    lines += [f"- `{sig}` ({n:,} document{'' if n == 1 else 's'})" for sig, n in sorted(st["signatures"].items())]
+    lines += ["", f"- Levels kept in the pair configs: {', '.join(cfg.levels)}.", f"- Filters (pair configs): {_filters(cfg)}."]
+    if st["failed"]:
+        lines += [f"- {st['failed']:,} document(s) could not be aligned (a language missing, unreadable, empty or in "
+                  "the wrong language) and are not included."]
+    lines += [
+        "",
+        f"## Columns of `{MULTIWAY}`",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+        "| `doc_id` | the document it comes from |",
+        f"| `translation` | one text per language ({', '.join(cfg.languages)}): the group's segments joined by a space |",
+        "| `ids` | per language, the 0-based indices of the group's segments in that language's document |",
+        "| `score` | how well all the pair alignments agree on this group, in [0, 1] |",
+        "",
+        "The pair configs have the columns of a pair dataset (`translation`, `src_ids`, `tgt_ids`, `type`, `level`, "
+        f"`paragraph`, `score`, `flags`, `doc_score`); the source of `{pairs[0]}` is `{pairs[0].split('-')[0]}`, "
+        "the first code of its name.",
+        "",
+        "## How to load",
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        "",
+        f'rows = load_dataset("{repo}", "{MULTIWAY}", split="{SPLIT}")',
+        f'pair = load_dataset("{repo}", "{pairs[0]}", split="{SPLIT}")',
+        "```",
+        "",
+    ]
+    if cfg.exports:
+        lines += [f"The `{MULTIWAY}` rows are in `export/` as " + " and ".join(
+            {"tmx": "TMX (one unit per row, every language)", "moses": "Moses plain text (one file per language, line i of each aligned)"}[e]
+            for e in cfg.exports) + ".", ""]
+    return "\n".join(lines + _licence(cfg))
+
+
+def _licence(cfg: CorpusConfig) -> list[str]:
     licence = cfg.card.get("license_name") or cfg.card.get("license", "unknown")
     link = f" ({cfg.card['license_link']})" if cfg.card.get("license_link") else ""
-    lines += ["## Licence", "", f"`{licence}`{link}: see the sources' own terms.", ""]
+    lines = ["## Licence", "", f"`{licence}`{link}: see the sources' own terms.", ""]
     if cfg.card.get("citation"):
         lines += ["## Citation", "", "```", cfg.card["citation"].strip(), "```", ""]
-    return "\n".join(lines)
+    return lines
 
 
 def _filters(cfg: CorpusConfig) -> str:

@@ -1,7 +1,9 @@
 """What to build: a corpus config from a CSV manifest or a YAML file, with command-line overrides.
 
 A CSV manifest has a header ``doc_id,src,tgt`` and optional extra columns (metadata that becomes dataset
-columns); paths are relative to the manifest. A ``reviewed`` column names, for a pair, the file `align review`
+columns); paths are relative to the manifest. A multi-language manifest has ``doc_id`` and one column per
+language (``doc_id,en,ar,fr,es,ru,zh``, three or more): one document in every language, aligned multi-way
+(``align.corpus.task.align_multi_doc``). A ``reviewed`` column names, for a pair, the file `align review`
 saved: its links are taken as reviewed instead of aligning the pair again. A YAML config (see
 ``configs/corpus-example.yaml``) holds the whole recipe: languages, encoder, aligner parameters, inputs (single
 pairs, CSV manifests or a glob pairing rule), filters, exports, card text, publish target and `calibration` (a
@@ -17,6 +19,7 @@ import dataclasses
 import glob
 import math
 import os
+import re
 from dataclasses import dataclass, field
 
 from align.core.params import Params
@@ -39,6 +42,7 @@ class Doc:
     meta: tuple = ()             # ((column, value or None), ...) in column order
     refused: str = ""            # why the pair is not read (a path outside the allowed folders): a failure record
     reviewed: str | None = None  # a reviewed JSONL (align review) whose links are taken instead of aligning
+    paths: tuple = ()            # multi-language documents: ((language, absolute path), ...) in column order
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ class CorpusConfig:
     card: dict = field(default_factory=dict)     # name, pretty_name, license(_name/_link), description, citation
     publish: dict = field(default_factory=dict)  # repo_id, private, token_env
     calibration: str | None = None               # link score coefficients (align calibrate); None: built-in
+    languages: tuple = ()        # a multi-language corpus: every language, the pivot first (else empty)
 
 
 _CARD_KEYS = ("name", "pretty_name", "license", "license_name", "license_link", "description", "citation")
@@ -85,10 +90,14 @@ def load_config(path: str, roots: tuple = (), allow_outside: bool = False, **ove
         raise AlignError(f"{path}: no such manifest or config file")
     if path.lower().endswith((".yaml", ".yml")):
         cfg = _from_yaml(path)
+    elif _language_columns(path):
+        cfg = _read_multi_csv(path, _language_columns(path), overrides.pop("pivot", None))
     else:
         docs, columns = _read_csv(path, segmented=False, meta={})
         stem = os.path.splitext(os.path.basename(path))[0]
         cfg = CorpusConfig(docs=docs, src_lang="", tgt_lang="", meta_columns=tuple(columns), card={"name": stem})
+    if overrides.pop("pivot", None) and not cfg.languages:
+        raise AlignError("--pivot is for a manifest with three or more language columns (doc_id,en,ar,fr,...)")
     if not allow_outside:
         cfg.docs = confine(cfg.docs, (os.path.dirname(os.path.abspath(path)), *roots))
     return _apply(cfg, overrides)
@@ -104,13 +113,61 @@ def confine(docs: list[Doc], roots: tuple) -> list[Doc]:
 
     out = []
     for d in docs:
-        bad = next((p for p in (d.src, d.tgt, d.reviewed) if p and not inside(p)), None)
+        bad = next((p for p in (d.src, d.tgt, d.reviewed, *(q for _, q in d.paths)) if p and not inside(p)), None)
         if bad:
             d = dataclasses.replace(d, refused=(
                 f"{bad} lies outside the allowed folders ({', '.join(real)}); name its folder with --root DIR, "
                 f"or pass --allow-outside"))
         out.append(d)
     return out
+
+
+def _language_columns(path: str) -> list[str]:
+    """The language columns of a multi-language manifest (a header without src/tgt), else []."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f), [])
+    except (UnicodeDecodeError, csv.Error):
+        return []  # _read_csv says what is wrong
+    if "doc_id" not in header or "src" in header or "tgt" in header:
+        return []
+    return [c for c in header if c != "doc_id"]
+
+
+def _read_multi_csv(path: str, columns: list[str], pivot: str | None) -> CorpusConfig:
+    """doc_id and one column per language; unknown language codes are one error naming them all."""
+    from align.segment import LANGS, check_lang
+
+    if len(columns) < 3:
+        raise AlignError(f"{path}: a multi-language manifest needs three or more language columns "
+                         f"(doc_id,en,ar,fr,...); for two languages use doc_id,src,tgt")
+    unknown = [c for c in columns if re.split(r"[-_]", c.strip().lower())[0] not in LANGS]
+    if unknown:
+        raise AlignError(f"{path}: unknown language code{'s' * (len(unknown) > 1)} in the header: "
+                         f"{', '.join(map(repr, unknown))}; known: {', '.join(sorted(LANGS))}")
+    langs = [check_lang(c) for c in columns]
+    if len(set(langs)) < len(langs):
+        raise AlignError(f"{path}: a language appears twice in the header ({', '.join(columns)})")
+    pivot = check_lang(pivot) if pivot else langs[0]
+    if pivot not in langs:
+        raise AlignError(f"--pivot {pivot}: not among the manifest's languages ({', '.join(langs)})")
+    ordered = (pivot,) + tuple(lang for lang in langs if lang != pivot)
+    base = os.path.dirname(os.path.abspath(path))
+    docs = []
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        for n, row in enumerate(reader, start=2):
+            if len(row) != len(columns) + 1:
+                raise AlignError(f"{path}:{n}: expected {len(columns) + 1} columns")
+            rec = dict(zip(["doc_id"] + langs, row))
+            if not all(rec.values()):
+                raise AlignError(f"{path}:{n}: doc_id and every language's path must be given")
+            paths = {lang: os.path.abspath(os.path.join(base, rec[lang])) for lang in ordered}
+            # src/tgt: the pivot and the next language, for whatever reads a Doc as a pair
+            docs.append(Doc(rec["doc_id"], paths[ordered[0]], paths[ordered[1]], paths=tuple(paths.items())))
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return CorpusConfig(docs=docs, src_lang=ordered[0], tgt_lang=ordered[1], languages=ordered, card={"name": stem})
 
 
 def _apply(cfg: CorpusConfig, o: dict) -> CorpusConfig:

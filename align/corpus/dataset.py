@@ -23,13 +23,13 @@ PARQUET = dict(compression="zstd", compression_level=3, row_group_size=10_000, w
                use_content_defined_chunking=True, write_statistics=True, version="2.6")
 
 
-def features(cfg: CorpusConfig):
+def features(cfg: CorpusConfig, langs: tuple[str, str] | None = None):
     from datasets import Features, List, Translation, Value
 
     flag = {"check": Value("string"), "severity": Value("string"), "message": Value("string")}
     return Features({
         "doc_id": Value("string"),
-        "translation": Translation(languages=[cfg.src_lang, cfg.tgt_lang]),
+        "translation": Translation(languages=list(langs or (cfg.src_lang, cfg.tgt_lang))),
         "src_ids": List(Value("int32")),
         "tgt_ids": List(Value("int32")),
         "type": Value("string"),
@@ -42,63 +42,112 @@ def features(cfg: CorpusConfig):
     })
 
 
+class Shards:
+    """Rows of one config -> parquet shards under ``build/sub``, named as the Hub names them when finished."""
+
+    def __init__(self, feats, build: str, sub: str, shard_rows: int):
+        self.feats, self.schema, self.shard_rows = feats, feats.arrow_schema, shard_rows
+        self.dir = os.path.join(build, sub)
+        os.makedirs(self.dir)
+        self.buffer: list[dict] = []
+        self.paths: list[str] = []
+        self.rows = self.num_bytes = self.download_size = 0
+
+    def add(self, row: dict) -> None:
+        self.buffer.append(row)
+        self.rows += 1
+        if len(self.buffer) >= self.shard_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pylist(self.buffer, schema=self.schema)
+        path = os.path.join(self.dir, f"shard-{len(self.paths):05d}.parquet")
+        pq.write_table(table, path, **PARQUET)
+        self.num_bytes += table.nbytes
+        self.paths.append(path)
+        self.buffer.clear()
+
+    def finish(self) -> None:
+        if self.buffer or not self.paths:  # an empty config still gets one (empty) shard, so it loads
+            self.flush()
+        n = len(self.paths)
+        for i, p in enumerate(self.paths):
+            final = os.path.join(self.dir, f"{SPLIT}-{i:05d}-of-{n:05d}.parquet")
+            os.replace(p, final)
+            self.download_size += os.path.getsize(final)
+
+
+def new_stats(cfg: CorpusConfig, failures: int) -> dict:
+    return {"docs": 0, "failed": failures, "rows": 0, "types": Counter(), "levels": Counter(),
+            "hist": {lv: [0] * BINS for lv in cfg.levels}, "score_sum": 0.0, "verdicts": Counter(),
+            "signatures": Counter(), "num_bytes": 0, "download_size": 0, "shards": 0}
+
+
 def write_dataset(cfg: CorpusConfig, out: str, done: list, failures: int = 0) -> dict:
     """``done``: (Doc, part path) of every finished document. Returns the statistics the card reports."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    if cfg.languages:
+        from align.corpus.multi_dataset import write_multi_dataset
 
+        return write_multi_dataset(cfg, out, done, failures)
     from align.corpus.card import write_card, write_plot
     from align.corpus.export import Exporter
 
     feats = features(cfg)
-    schema = feats.arrow_schema
-    build = os.path.join(out, ".work", "build")
-    shutil.rmtree(build, ignore_errors=True)
-    os.makedirs(os.path.join(build, "data"))
-    stats = {"docs": 0, "failed": failures, "rows": 0, "types": Counter(), "levels": Counter(),
-             "hist": {lv: [0] * BINS for lv in cfg.levels}, "score_sum": 0.0, "verdicts": Counter(),
-             "signatures": Counter(), "num_bytes": 0, "download_size": 0, "shards": 0}
+    build = fresh_build(out)
+    shards = Shards(feats, build, "data", cfg.shard_rows)
+    stats = new_stats(cfg, failures)
     filt = RowFilter(cfg.filters)
     export_level = "sentence" if "sentence" in cfg.levels else "paragraph"
     exporter = Exporter(cfg, build, export_level) if cfg.exports else None
-    buffer, shard_paths = [], []
 
-    def flush():
-        table = pa.Table.from_pylist(buffer, schema=schema)
-        path = os.path.join(build, "data", f"shard-{len(shard_paths):05d}.parquet")
-        pq.write_table(table, path, **PARQUET)
-        stats["num_bytes"] += table.nbytes
-        shard_paths.append(path)
-        buffer.clear()
-
-    for doc, part_path in sorted(done, key=lambda dp: dp[0].doc_id):
-        with open(part_path, encoding="utf-8") as f:
-            part = json.load(f)
-        stats["docs"] += 1
-        stats["signatures"][part["signature"]] += 1
-        quality = part.get("quality") or {}
-        stats["verdicts"][(quality.get("verdict") or "unscored").split(":")[0]] += 1
+    for doc, part in read_parts(done):
+        quality = count_doc(stats, part)
         meta = dict(doc.meta)
         for link in part["links"]:
             if link["level"] not in cfg.levels or not filt.keep(link["level"], link["src"], link["tgt"], link["score"]):
                 continue
-            buffer.append(_row(cfg, doc.doc_id, link, quality, meta))
-            _count(stats, link)
+            shards.add(pair_row(cfg, doc.doc_id, link, quality, meta))
+            count_link(stats, link)
             if exporter and link["level"] == export_level:
                 exporter.add(doc.doc_id, link, part["signature"])
-            if len(buffer) >= cfg.shard_rows:
-                flush()
-    if buffer or not shard_paths:  # an empty corpus still gets one (empty) shard, so it loads
-        flush()
+    shards.finish()
+    stats.update(num_bytes=shards.num_bytes, download_size=shards.download_size, shards=len(shards.paths),
+                 dropped=dict(filt.dropped))
+    move_into_place(out, build, exporter)
+    write_plot(stats, os.path.join(out, "scores.png"))
+    write_card(cfg, stats, {"default": (feats, stats)}, os.path.join(out, "README.md"))
+    finish_build(out, build)
+    return stats
 
-    # Final names (train-00000-of-00003.parquet, as the Hub names shards), then swap the new data into place.
-    n = len(shard_paths)
-    for i, p in enumerate(shard_paths):
-        final = os.path.join(build, "data", f"{SPLIT}-{i:05d}-of-{n:05d}.parquet")
-        os.replace(p, final)
-        stats["download_size"] += os.path.getsize(final)
-    stats["shards"] = n
-    stats["dropped"] = dict(filt.dropped)
+
+def fresh_build(out: str) -> str:
+    build = os.path.join(out, ".work", "build")
+    shutil.rmtree(build, ignore_errors=True)
+    os.makedirs(build)
+    return build
+
+
+def read_parts(done: list):
+    """(Doc, part) in doc_id order."""
+    for doc, part_path in sorted(done, key=lambda dp: dp[0].doc_id):
+        with open(part_path, encoding="utf-8") as f:
+            yield doc, json.load(f)
+
+
+def count_doc(stats: dict, part: dict) -> dict:
+    """Counts one document of a pair into the statistics; returns its quality."""
+    stats["docs"] += 1
+    stats["signatures"][part["signature"]] += 1
+    quality = part.get("quality") or {}
+    stats["verdicts"][(quality.get("verdict") or "unscored").split(":")[0]] += 1
+    return quality
+
+
+def move_into_place(out: str, build: str, exporter) -> None:
+    """Swap the new data (and exports) into the folder; drop what an earlier build left and this one has not."""
     data = os.path.join(out, "data")
     shutil.rmtree(data, ignore_errors=True)
     os.replace(os.path.join(build, "data"), data)
@@ -106,21 +155,23 @@ def write_dataset(cfg: CorpusConfig, out: str, done: list, failures: int = 0) ->
         exporter.finish(os.path.join(out, "export"))
     elif os.path.isdir(os.path.join(out, "export")):
         shutil.rmtree(os.path.join(out, "export"))  # left by an earlier build that exported
-    write_plot(stats, os.path.join(out, "scores.png"))
-    write_card(cfg, stats, feats, os.path.join(out, "README.md"))
-    shutil.rmtree(build, ignore_errors=True)
+
+
+def finish_build(out: str, build: str) -> None:
     from align.publish import card_problems
 
+    shutil.rmtree(build, ignore_errors=True)
     problems = card_problems(out)  # the check `align publish` makes: a card we wrote must pass it
     if problems:
         raise RuntimeError(f"the dataset card written to {out} is invalid: {problems[0]}")
-    return stats
 
 
-def _row(cfg: CorpusConfig, doc_id: str, link: dict, quality: dict, meta: dict) -> dict:
+def pair_row(cfg: CorpusConfig, doc_id: str, link: dict, quality: dict, meta: dict,
+         langs: tuple[str, str] | None = None) -> dict:
+    src_lang, tgt_lang = langs or (cfg.src_lang, cfg.tgt_lang)
     return {
         "doc_id": doc_id,
-        "translation": {cfg.src_lang: link["src"], cfg.tgt_lang: link["tgt"]},
+        "translation": {src_lang: link["src"], tgt_lang: link["tgt"]},
         "src_ids": link["src_ids"],
         "tgt_ids": link["tgt_ids"],
         "type": link["type"],
@@ -133,7 +184,7 @@ def _row(cfg: CorpusConfig, doc_id: str, link: dict, quality: dict, meta: dict) 
     }
 
 
-def _count(stats: dict, link: dict) -> None:
+def count_link(stats: dict, link: dict) -> None:
     stats["rows"] += 1
     stats["types"][(link["level"], link["type"])] += 1
     stats["levels"][link["level"]] += 1

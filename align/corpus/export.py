@@ -71,3 +71,60 @@ class Exporter:
                 tu.insert(i, prop)
         with open(path, "wb") as f:
             f.write(bytes(store))
+
+
+class MultiExporter:
+    """The multiway rows: TMX with one unit per row holding every language, Moses with one file per language."""
+
+    def __init__(self, cfg, build_dir: str):
+        self.cfg = cfg
+        self.dir = os.path.join(build_dir, "export")
+        os.makedirs(self.dir, exist_ok=True)
+        self.stem = f"{cfg.card.get('name') or 'corpus'}.multiway"
+        self.units: list[tuple[str, dict, float]] = []
+        self.signatures: set[str] = set()
+        self.moses = None
+        if "moses" in cfg.exports:
+            self.moses = {lang: open(os.path.join(self.dir, f"{self.stem}.{lang}"), "w", encoding="utf-8", newline="\n")
+                          for lang in cfg.languages}
+
+    def add(self, doc_id: str, row: dict, signature: str | None = None) -> None:
+        if signature:
+            self.signatures.add(signature)
+        if self.moses:
+            for lang, f in self.moses.items():
+                f.write(" ".join(row["translation"][lang].split()) + "\n")
+        if "tmx" in self.cfg.exports:
+            self.units.append((doc_id, row["translation"], row["score"]))
+
+    def finish(self, dest: str) -> None:
+        import shutil
+
+        for f in (self.moses or {}).values():
+            f.close()
+        if "tmx" in self.cfg.exports:
+            self._write_tmx(os.path.join(self.dir, f"{self.stem}.tmx"))
+        shutil.rmtree(dest, ignore_errors=True)
+        os.replace(self.dir, dest)
+
+    def _write_tmx(self, path: str) -> None:
+        # translate-toolkit's units hold two languages; a row's <tu> with a <tuv> per language is built with lxml
+        # into the document it makes (header, body).
+        from lxml import etree
+        from translate.storage import tmx
+
+        store = tmx.tmxfile(sourcelanguage=self.cfg.languages[0])
+        root = store.document.getroot()
+        header = root.find("header")
+        for sig in sorted(self.signatures):
+            etree.SubElement(header, "prop", type="x-align-signature").text = sig
+        body = root.find("body")
+        for doc_id, texts, score in self.units:
+            tu = etree.SubElement(body, "tu")
+            etree.SubElement(tu, "prop", type="x-doc-id").text = doc_id
+            etree.SubElement(tu, "prop", type="x-score").text = f"{score:.4f}"
+            for lang in self.cfg.languages:
+                tuv = etree.SubElement(tu, "tuv", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
+                etree.SubElement(tuv, "seg").text = texts[lang]
+        with open(path, "wb") as f:
+            f.write(bytes(store))
