@@ -9,7 +9,9 @@ pairwise alignments.
     multiway     align.multiway.align_multiway: all 15 pairs with one memo per document, consensus rows
 
 Per document the two run one after the other on the same encoder (no disk cache unless --cache), so the load
-of a shared machine falls on both alike; times are this process's CPU time and wall-clock time.
+of a shared machine falls on both alike; times are this process's CPU time and wall-clock time. Every thread pool
+is pinned to one thread, as `align corpus` runs each document: unpinned on this loaded 2-core machine, the
+aligner's small block products took 3.5-8 ms a call instead of 0.2-1 ms.
 
     flock /tmp/bench.lock .venv/bin/python scripts/bench_multiway.py [--bench DIR] [--encoder use] [--docs N]
                                                                        [--cache] [--json out.json]
@@ -24,6 +26,8 @@ import os
 import sys
 import time
 
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS", "ALIGN_ENCODER_THREADS"):
+    os.environ[_v] = "1"  # before numpy loads (see above)
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 DEFAULT_BENCH = os.path.join(HERE, "..", "..", "shared", "bench", "ntrex6-dev")
@@ -97,6 +101,7 @@ def main() -> None:
     args = ap.parse_args()
     if not os.path.isdir(args.bench):
         sys.exit(f"no benchmark set at {args.bench}")
+
 
     from align.core.aligner import align_segments
     from align.encode import Memo, get_encoder

@@ -77,8 +77,8 @@ def folder_bytes(path) -> dict:
     return out
 
 
-def load_offline(path, cache_dir):
-    """datasets.load_dataset on the folder, with the Hub unreachable as it is here."""
+def load_offline(path, cache_dir, name=None):
+    """datasets.load_dataset on the folder (config ``name``), with the Hub unreachable as it is here."""
     from unittest import mock
 
     import datasets
@@ -90,7 +90,7 @@ def load_offline(path, cache_dir):
             mock.patch.object(datasets.config, "HF_HUB_OFFLINE", True), \
             mock.patch.object(datasets.config, "HF_DATASETS_OFFLINE", True), \
             mock.patch.object(constants, "HF_HUB_OFFLINE", True):
-        return datasets.load_dataset(str(path), split="train", cache_dir=str(cache_dir))
+        return datasets.load_dataset(str(path), name, split="train", cache_dir=str(cache_dir))
 
 
 @pytest.fixture(scope="module")
