@@ -33,6 +33,7 @@ from align.errors import AlignError
 # (ids in language a, ids in language b) for every link of a pair alignment, in path order
 PairLinks = Sequence[tuple[Sequence[int], Sequence[int]]]
 MIN_LANGUAGES = 3
+DEFAULTS = Params()
 # An omission shows in every pair with the omitting language; one pair leaving a segment unlinked on its own is
 # an error of that pair. ntrex6-dev: 1 pair -> precision 0.979 / recall 0.965, 2 -> 0.974 / 0.977, 3 -> 0.962 / 0.981.
 OMISSION_PAIRS = 2
@@ -78,7 +79,7 @@ def language_pairs(langs: Sequence[str]) -> list[tuple[str, str]]:
     return list(itertools.combinations(langs, 2))
 
 
-def align_multiway(segments: Mapping[str, Sequence[str]], encoder, params: Params = Params(), pivot: str | None = None,
+def align_multiway(segments: Mapping[str, Sequence[str]], encoder, params: Params = DEFAULTS, pivot: str | None = None,
                    links: Mapping[tuple[str, str], PairLinks] | None = None) -> list[Row]:
     """Rows of one document given as segment lists per language (at least three languages).
 
@@ -94,7 +95,8 @@ def align_multiway(segments: Mapping[str, Sequence[str]], encoder, params: Param
     have = dict(links or {})
     for a, b in language_pairs(langs):
         if (a, b) not in have and (b, a) not in have:
-            have[(a, b)] = [(l.src_ids, l.tgt_ids) for l in align_segments(list(segments[a]), list(segments[b]), enc, params)]
+            beads = align_segments(list(segments[a]), list(segments[b]), enc, params)
+            have[(a, b)] = [(l.src_ids, l.tgt_ids) for l in beads]
     return consensus_rows({lang: len(segments[lang]) for lang in langs}, have, langs[0])
 
 
@@ -143,7 +145,8 @@ def _leaves_unlinked(pc: PairCuts, a_ids: tuple[int, ...], b_ids: tuple[int, ...
     return any(i in pc.unlinked_a for i in a_ids) or any(j in pc.unlinked_b for j in b_ids)
 
 
-def _kway_cuts(langs: list[str], sizes: Mapping[str, int], pairs: dict[tuple[str, str], PairCuts]) -> list[tuple[int, ...]]:
+def _kway_cuts(langs: list[str], sizes: Mapping[str, int],
+               pairs: dict[tuple[str, str], PairCuts]) -> list[tuple[int, ...]]:
     """Every position tuple (in ``langs`` order) where each language's position is a cut with a majority of
     its partners."""
     pivot, others = langs[0], langs[1:]
@@ -210,6 +213,8 @@ def _agreement(langs: list[str], pairs: dict[tuple[str, str], PairCuts], start, 
     passed = total = 0
     for a, b in language_pairs(langs):
         pc = pairs[(a, b)]
-        passed += ((pos0[a], pos0[b]) in pc.cuts) + ((pos1[a], pos1[b]) in pc.cuts) + (not _leaves_unlinked(pc, ids[a], ids[b]))
+        passed += (pos0[a], pos0[b]) in pc.cuts
+        passed += (pos1[a], pos1[b]) in pc.cuts
+        passed += not _leaves_unlinked(pc, ids[a], ids[b])
         total += 3
     return passed / total

@@ -114,7 +114,7 @@ def main() -> None:
     tot = {m: {"hits": 0, "rows": 0, "cpu": 0.0, "wall": 0.0, "encoded": 0} for m in ("pivot-join", "multiway")}
     gold_rows = 0
     scores = []  # (row score, right) of multiway rows
-    for doc_id, segs, gold in docs:
+    for _doc_id, segs, gold in docs:
         langs = list(segs)
         sizes = {lang: len(s) for lang, s in segs.items()}
         gold_rows += len(gold)

@@ -64,7 +64,8 @@ def test_a_majority_of_partners_outvotes_one_wrong_pair():
 
 
 def test_the_pivot_pair_alone_cannot_make_a_boundary():
-    links = {(a, b): [([0, 1], [0, 1]), ([2], [2])] for a, b in [("a", "c"), ("a", "d"), ("b", "c"), ("b", "d"), ("c", "d")]}
+    merged = [([0, 1], [0, 1]), ([2], [2])]
+    links = {(a, b): merged for a, b in [("a", "c"), ("a", "d"), ("b", "c"), ("b", "d"), ("c", "d")]}
     links[("a", "b")] = one_to_one(3)   # only a-b cuts after segment 0: c and d disagree
     rows = consensus_rows({"a": 3, "b": 3, "c": 3, "d": 3}, links)
     assert [r.ids["a"] for r in rows] == [(0, 1), (2,)]
@@ -91,12 +92,15 @@ def test_pivot_and_language_count_are_checked(token_encoder):
 EN_FR_ES = [
     ("The council met in Geneva on 12 March 2019.", "Le conseil s'est réuni à Genève le 12 mars 2019.",
      "El consejo se reunió en Ginebra el 12 de marzo de 2019."),
-    ("Maria Lopez opened the 45th session.", "Maria Lopez a ouvert la 45e session.", "Maria Lopez abrió el 45º período de sesiones."),
+    ("Maria Lopez opened the 45th session.", "Maria Lopez a ouvert la 45e session.",
+     "Maria Lopez abrió el 45º período de sesiones."),
     ("The budget of 3,500,000 dollars was approved.", "Le budget de 3 500 000 dollars a été approuvé.",
      "Se aprobó el presupuesto de 3.500.000 dólares."),
-    ("Delegates from 27 countries attended.", "Des délégués de 27 pays étaient présents.", "Asistieron delegados de 27 países."),
+    ("Delegates from 27 countries attended.", "Des délégués de 27 pays étaient présents.",
+     "Asistieron delegados de 27 países."),
     ("The report A/74/250 was adopted.", "Le rapport A/74/250 a été adopté.", "Se aprobó el informe A/74/250."),
-    ("Peter Novak spoke about UNICEF in 2018.", "Peter Novak a parlé de l'UNICEF en 2018.", "Peter Novak habló del UNICEF en 2018."),
+    ("Peter Novak spoke about UNICEF in 2018.", "Peter Novak a parlé de l'UNICEF en 2018.",
+     "Peter Novak habló del UNICEF en 2018."),
     ("The meeting ended at 18:30.", "La séance a pris fin à 18 h 30.", "La sesión terminó a las 18.30 horas."),
 ]
 
@@ -163,7 +167,8 @@ def test_multiway_and_pair_configs_load_with_datasets(multi_built, tmp_path):
                                       "es": EN_FR_ES[4][2] + " " + EN_FR_ES[5][2]}
     pair = load_offline(out, tmp_path / "c2", "en-fr")
     assert pair.features["translation"].languages == ["en", "fr"]
-    assert [(r["src_ids"], r["tgt_ids"]) for r in pair if r["doc_id"] == "d2"] == [([0], [0]), ([1, 2], [1]), ([3], [2])]
+    d2 = [(r["src_ids"], r["tgt_ids"]) for r in pair if r["doc_id"] == "d2"]
+    assert d2 == [([0], [0]), ([1, 2], [1]), ([3], [2])]
     es = load_offline(out, tmp_path / "c3", "en-es")
     assert len(es) == 8
 

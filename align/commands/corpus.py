@@ -19,6 +19,9 @@ from align.errors import Exit
               help="Dataset folder to write [default: `output` in a YAML config].")
 @click.option("--src-lang", default=None, help="Source language code (overrides the config).")
 @click.option("--tgt-lang", default=None, help="Target language code.")
+@click.option("--pivot", default=None,
+              help="Multi-language manifest: the language every pair config is aligned with [default: the first "
+                   "language column].")
 @click.option("--segmented", is_flag=True, default=None, help="Inputs are one segment per line, taken as is.")
 @click.option("--encoder", default=None, help="use (default), hf:NAME_OR_PATH, or lexical (no model).")
 @click.option("--cache/--no-cache", default=None,
@@ -53,9 +56,9 @@ from align.errors import Exit
 @click.option("--calibration", type=click.Path(dir_okay=False), metavar="FILE", default=None,
               help="Link score coefficients from `align calibrate` (default: the built-in ones); the signature "
                    "of every document then ends with cal:<its hash>.")
-def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, max_link, workers, dask, retries, timeout,
-           min_score, max_length_ratio, dedup, exports, do_publish, repo_id, roots, allow_outside, progress,
-           calibration):
+def corpus(manifest, out, src_lang, tgt_lang, pivot, segmented, encoder, cache, skip, max_link, workers, dask,
+           retries, timeout, min_score, max_length_ratio, dedup, exports, do_publish, repo_id, roots, allow_outside,
+           progress, calibration):
     """Align every document pair of MANIFEST into a dataset folder loadable with `datasets.load_dataset`.
 
     MANIFEST is a CSV file with the columns doc_id,src,tgt (paths relative to it; any other column becomes a
@@ -63,12 +66,16 @@ def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, m
     reviewed, rejected links left out, instead of aligning the pair) or a YAML corpus config (see
     configs/corpus-example.yaml). Options override the config.
     Input files must lie in the manifest's folder or a --root folder (links resolved), else the pair fails.
+    A CSV file with doc_id and three or more language columns (doc_id,en,ar,fr,es,ru,zh) builds one dataset with
+    a config per pivot pair (ar-en, en-fr, ...) and a config `multiway`: one row per group of segments that
+    translate each other in every language.
 
     \b
     Examples:
       align corpus pairs.csv -o un-ar-en/ --src-lang ar --tgt-lang en --workers 4
       align corpus corpora/udhr-ar-en/corpus.yaml --root seeds --root ../shared/bench
       align corpus pairs.csv -o out/ --src-lang ar --tgt-lang en --dask tcp://scheduler:8786
+      align corpus un6.csv -o un6/ --segmented --pivot en
 
     Re-running the same command skips the documents already done (kept in DIR/.work) and gives the same
     dataset, byte for byte. A pair that cannot be aligned is listed in DIR/failures.jsonl with the reason.
@@ -80,7 +87,7 @@ def corpus(manifest, out, src_lang, tgt_lang, segmented, encoder, cache, skip, m
     from align.errors import AlignError
 
     cfg = load_config(manifest, roots=roots, allow_outside=allow_outside, src_lang=src_lang, tgt_lang=tgt_lang,
-                      segmented=segmented, encoder=encoder,
+                      pivot=pivot, segmented=segmented, encoder=encoder,
                       cache=cache, skip=skip, max_link=max_link, output=out, min_score=min_score,
                       max_length_ratio=max_length_ratio, dedup=dedup, exports=exports, repo_id=repo_id,
                       calibration=calibration)

@@ -54,7 +54,8 @@ def card_metadata(cfg: CorpusConfig, stats: dict, configs: dict):
         # with license "other", the Hub shows these instead
         **{k: cfg.card[k] for k in ("license_name", "license_link") if cfg.card.get(k)},
     )
-    infos, metadata = {}, {}
+    infos: dict = {}
+    metadata: dict[str, dict] = {}
     for name, (feats, st) in configs.items():
         splits = SplitDict()
         splits.add(SplitInfo(name=SPLIT, num_bytes=st["num_bytes"], num_examples=st["rows"]))
@@ -181,7 +182,8 @@ def _multi_prose(cfg: CorpusConfig, st: dict, configs: dict) -> str:
         "|---|---:|---|",
         f"| `{MULTIWAY}` | {rows:,} | a group of segments that translate each other in every language |",
     ]
-    lines += [f"| `{name}` | {st['configs'][name]:,} | a link of the {name} pair, as in a pair dataset |" for name in pairs]
+    lines += [f"| `{name}` | {st['configs'][name]:,} | a link of the {name} pair, as in a pair dataset |"
+              for name in pairs]
     lines += [
         "",
         "## How it was made",
@@ -198,7 +200,8 @@ def _multi_prose(cfg: CorpusConfig, st: dict, configs: dict) -> str:
         "",
     ]
     lines += [f"- `{sig}` ({n:,} document{'' if n == 1 else 's'})" for sig, n in sorted(st["signatures"].items())]
-    lines += ["", f"- Levels kept in the pair configs: {', '.join(cfg.levels)}.", f"- Filters (pair configs): {_filters(cfg)}."]
+    lines += ["", f"- Levels kept in the pair configs: {', '.join(cfg.levels)}.",
+              f"- Filters (pair configs): {_filters(cfg)}."]
     if st["failed"]:
         lines += [f"- {st['failed']:,} document(s) could not be aligned (a language missing, unreadable, empty or in "
                   "the wrong language) and are not included."]
@@ -209,7 +212,8 @@ def _multi_prose(cfg: CorpusConfig, st: dict, configs: dict) -> str:
         "| column | meaning |",
         "|---|---|",
         "| `doc_id` | the document it comes from |",
-        f"| `translation` | one text per language ({', '.join(cfg.languages)}): the group's segments joined by a space |",
+        f"| `translation` | one text per language ({', '.join(cfg.languages)}): the group's segments joined by a "
+        "space |",
         "| `ids` | per language, the 0-based indices of the group's segments in that language's document |",
         "| `score` | how well all the pair alignments agree on this group, in [0, 1] |",
         "",
@@ -228,9 +232,9 @@ def _multi_prose(cfg: CorpusConfig, st: dict, configs: dict) -> str:
         "",
     ]
     if cfg.exports:
-        lines += [f"The `{MULTIWAY}` rows are in `export/` as " + " and ".join(
-            {"tmx": "TMX (one unit per row, every language)", "moses": "Moses plain text (one file per language, line i of each aligned)"}[e]
-            for e in cfg.exports) + ".", ""]
+        kinds = {"tmx": "TMX (one unit per row, every language)",
+                 "moses": "Moses plain text (one file per language, line i of each aligned)"}
+        lines += [f"The `{MULTIWAY}` rows are in `export/` as " + " and ".join(kinds[e] for e in cfg.exports) + ".", ""]
     return "\n".join(lines + _licence(cfg))
 
 

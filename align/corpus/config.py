@@ -91,6 +91,9 @@ def load_config(path: str, roots: tuple = (), allow_outside: bool = False, **ove
     if path.lower().endswith((".yaml", ".yml")):
         cfg = _from_yaml(path)
     elif _language_columns(path):
+        if overrides.get("src_lang") or overrides.get("tgt_lang"):
+            raise AlignError(f"{path} names its languages in its header: --src-lang/--tgt-lang are for pairs "
+                             "(--pivot picks the language every pair config is aligned with)")
         cfg = _read_multi_csv(path, _language_columns(path), overrides.pop("pivot", None))
     else:
         docs, columns = _read_csv(path, segmented=False, meta={})

@@ -69,13 +69,14 @@ def align_multi_doc(doc: Doc, job: MultiJob, encoder) -> dict:
     except AlignError as e:
         return _with_worker({"doc_id": doc.doc_id, "ok": False, "reason": str(e)}, encoder)
     first = next(iter(pairs.values()))
-    part = {
+    part: dict = {
         "doc_id": doc.doc_id,
         "signature": f"{first.signature}|multiway:pivot.{job.languages[0]}",
         "pairs": {pair_name(a, b): {"signature": al.signature, "quality": al.quality,
                                     "links": [l.as_dict() for l in al.links]} for (a, b), al in pairs.items()},
         "rows": [{"ids": {lang: list(ids) for lang, ids in r.ids.items()}, "score": round(r.score, 4),
-                  "translation": {lang: " ".join(docs[lang].sentences[i] for i in ids) for lang, ids in r.ids.items()}}
+                  "translation": {lang: " ".join(docs[lang].sentences[i] for i in ids)
+                                  for lang, ids in r.ids.items()}}
                  for r in rows],
     }
     n = sum(len(p["links"]) for p in part["pairs"].values()) + len(part["rows"])

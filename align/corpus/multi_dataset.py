@@ -48,8 +48,9 @@ def write_multi_dataset(cfg: CorpusConfig, out: str, done: list, failures: int =
             quality = pair.get("quality") or {}
             if name == pair_name(*pivot_pairs(cfg.languages)[0]):  # one verdict per document
                 stats["verdicts"][(quality.get("verdict") or "unscored").split(":")[0]] += 1
+            keep = filters[name].keep
             for link in pair["links"]:
-                if link["level"] in cfg.levels and filters[name].keep(link["level"], link["src"], link["tgt"], link["score"]):
+                if link["level"] in cfg.levels and keep(link["level"], link["src"], link["tgt"], link["score"]):
                     shards[name].add(pair_row(cfg, doc.doc_id, link, quality, {}, (a, b)))
                     count_link(stats, link)
         for row in part["rows"]:
@@ -64,7 +65,8 @@ def write_multi_dataset(cfg: CorpusConfig, out: str, done: list, failures: int =
     for f in filters.values():
         for k, v in f.dropped.items():
             stats["dropped"][k] = stats["dropped"].get(k, 0) + v
-    sizes = {name: {"rows": s.rows, "num_bytes": s.num_bytes, "download_size": s.download_size} for name, s in shards.items()}
+    sizes = {name: {"rows": s.rows, "num_bytes": s.num_bytes, "download_size": s.download_size}
+             for name, s in shards.items()}
     stats["configs"] = {name: st["rows"] for name, st in sizes.items()}
     stats["num_bytes"] = sum(st["num_bytes"] for st in sizes.values())
     stats["download_size"] = sum(st["download_size"] for st in sizes.values())
