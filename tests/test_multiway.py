@@ -196,3 +196,19 @@ def test_multi_tmx_holds_every_language_of_a_row(multi_built):
     xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
     assert [t.get(xml_lang) for t in units[0].findall("tuv")] == ["en", "fr", "es"]
     assert [t.findtext("seg") for t in units[0].findall("tuv")] == list(EN_FR_ES[0])
+
+
+def test_cli_multi_manifest(tmp_path):
+    from click.testing import CliRunner
+
+    from align.cli import main
+
+    man = make_multi_corpus(tmp_path)
+    r = CliRunner().invoke(main, ["corpus", man, "-o", str(tmp_path / "out"), "--segmented", "--encoder", "lexical",
+                                  "--pivot", "fr", "--no-progress"])
+    assert r.exit_code == 3 and "align: 1 document(s) failed" in r.output, r.output   # the missing Spanish file
+    assert sorted(os.listdir(tmp_path / "out" / "data")) == ["en-fr", "es-fr", "multiway"]
+    with open(tmp_path / "bad.csv", "w", encoding="utf-8") as f:
+        f.write("doc_id,en,fr,qq\nd1,a,b,c\n")
+    r = CliRunner().invoke(main, ["corpus", str(tmp_path / "bad.csv"), "-o", str(tmp_path / "bad")])
+    assert r.exit_code == 2 and r.output.count("\n") == 1 and "unknown language code in the header: 'qq'" in r.output

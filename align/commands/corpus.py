@@ -108,14 +108,17 @@ def corpus(manifest, out, src_lang, tgt_lang, pivot, segmented, encoder, cache, 
         click.echo(f"align: error: {e}", err=True)
         sys.exit(Exit.INTERNAL)
     d = s.dataset
+    unit = "document(s)" if cfg.languages else "document pair(s)"   # a multi-language manifest: each in K languages
     rate = f", {s.aligned / s.seconds:.2f} docs/s, {s.links / s.seconds:.0f} links/s" if s.seconds else ""
-    click.echo(f"aligned {s.aligned} document pair(s) in {s.seconds:.1f} s{rate} ({s.skipped} already done, "
-               f"{len(s.failures)} failed); {d['rows']} rows from {d['docs']} documents in {cfg.output}", err=True)
+    rows = f"{d['rows']} multiway rows" if cfg.languages else f"{d['rows']} rows"
+    click.echo(f"aligned {s.aligned} {unit} in {s.seconds:.1f} s{rate} ({s.skipped} already done, "
+               f"{len(s.failures)} failed); {rows} from {d['docs']} documents in {cfg.output}", err=True)
     if s.worker_rss_kib:  # to size --workers against the machine's memory
         peaks = ", ".join(f"{v / 1024:.0f}" for v in sorted(s.worker_rss_kib.values()))
         click.echo(f"peak memory per aligning process: {peaks} MiB", err=True)
     if s.failures:
-        click.echo(f"align: {len(s.failures)} document pair(s) failed: see {os.path.join(cfg.output, 'failures.jsonl')}", err=True)
+        failures = os.path.join(cfg.output, "failures.jsonl")
+        click.echo(f"align: {len(s.failures)} {unit} failed: see {failures}", err=True)
         sys.exit(Exit.PARTIAL)
     if do_publish:
         from align.publish import publish
