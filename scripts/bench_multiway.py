@@ -26,7 +26,7 @@ import os
 import sys
 import time
 
-for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS", "ALIGN_ENCODER_THREADS"):
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ[_v] = "1"  # before numpy loads (see above)
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -107,7 +107,7 @@ def main() -> None:
     from align.encode import Memo, get_encoder
     from align.multiway import align_multiway
 
-    enc = get_encoder(args.encoder, memo=False, cache=args.cache or False)
+    enc = get_encoder(args.encoder, memo=False, cache=args.cache or False, threads=1)
     docs = list(read_set(args.bench))[:args.docs]
     first = docs[0][1]
     align_segments(first[list(first)[0]][:3], first[list(first)[1]][:3], Memo(enc))  # model load, numba compile
