@@ -73,6 +73,17 @@ class CorpusConfig:
     languages: tuple = ()        # a multi-language corpus: every language, the pivot first (else empty)
 
 
+def pair_name(a: str, b: str) -> str:
+    """A pair config's name: the two codes in alphabetical order (``ar-en``, ``en-fr``); its source is the first."""
+    return "-".join(sorted((a, b)))
+
+
+def pivot_pairs(languages: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(source, target) of every pair config of a multi-language corpus: the pivot (first) with each other
+    language, codes in alphabetical order."""
+    return [(min(languages[0], lang), max(languages[0], lang)) for lang in languages[1:]]
+
+
 _CARD_KEYS = ("name", "pretty_name", "license", "license_name", "license_link", "description", "citation")
 _TOP_KEYS = {*_CARD_KEYS, "extends", "src_lang", "tgt_lang", "segmented", "encoder", "cache", "align", "inputs",
              "filters", "levels", "export", "output", "shard_rows", "publish", "calibration"}

@@ -13,7 +13,7 @@ import os
 import resource
 from dataclasses import dataclass
 
-from align.corpus.config import Doc
+from align.corpus.config import Doc, pair_name, pivot_pairs
 from align.core.params import Params
 from align.errors import AlignError
 
@@ -28,17 +28,6 @@ class MultiJob:
     encoder: str = "use"
     cache: bool = False
     params: Params = Params()
-
-
-def pair_name(a: str, b: str) -> str:
-    """A pair config's name: the two codes in alphabetical order (``ar-en``, ``en-fr``); its source is the first."""
-    return "-".join(sorted((a, b)))
-
-
-def pivot_pairs(languages: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(source, target) of every pair config: the pivot with each other language, codes in alphabetical order."""
-    pivot = languages[0]
-    return [tuple(sorted((pivot, lang))) for lang in languages[1:]]  # type: ignore[misc]
 
 
 def align_multi_doc(doc: Doc, job: MultiJob, encoder) -> dict:

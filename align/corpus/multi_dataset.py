@@ -8,11 +8,10 @@ from __future__ import annotations
 import os
 
 from align.corpus.card import MULTIWAY, write_card, write_plot
-from align.corpus.config import CorpusConfig
+from align.corpus.config import CorpusConfig, pair_name, pivot_pairs
 from align.corpus.dataset import (Shards, fresh_build, pair_row, count_link, features, finish_build, move_into_place,
                                   new_stats, read_parts)
 from align.corpus.filters import RowFilter
-from align.corpus.multi import pair_name, pivot_pairs
 
 
 def multiway_features(cfg: CorpusConfig):
