@@ -212,3 +212,17 @@ def test_cli_multi_manifest(tmp_path):
         f.write("doc_id,en,fr,qq\nd1,a,b,c\n")
     r = CliRunner().invoke(main, ["corpus", str(tmp_path / "bad.csv"), "-o", str(tmp_path / "bad")])
     assert r.exit_code == 2 and r.output.count("\n") == 1 and "unknown language code in the header: 'qq'" in r.output
+
+
+def test_multi_rerun_skips_finished_documents_and_gives_the_same_bytes(multi_built, tmp_path):
+    import shutil
+
+    from tests.test_corpus import folder_bytes
+
+    cfg, out, s = multi_built
+    copy = str(tmp_path / "copy")
+    shutil.copytree(out, copy)
+    before = folder_bytes(copy)
+    again = build_corpus(cfg, copy)
+    assert (again.skipped, again.aligned, len(again.failures)) == (2, 0, 1)
+    assert folder_bytes(copy) == before

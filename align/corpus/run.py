@@ -41,7 +41,7 @@ from itertools import islice
 from typing import Callable, Iterable, Iterator
 
 from align.corpus.config import CorpusConfig, Doc
-from align.corpus.task import Job, align_doc, doc_key, init_pool_worker, worker_encoder
+from align.corpus.task import Job, align_doc, align_multi_doc, doc_key, init_pool_worker, worker_encoder
 from align.errors import AlignError
 from align.formats import atomic_open
 
@@ -78,7 +78,7 @@ def build_corpus(cfg: CorpusConfig, out: str, workers: int | None = 1, dask: str
 
     if workers is not None and workers < 1:
         raise AlignError("--workers must be at least 1")
-    job = Job(cfg.src_lang, cfg.tgt_lang, cfg.encoder, cfg.cache, cfg.params, cfg.calibration)
+    job = Job(cfg.src_lang, cfg.tgt_lang, cfg.encoder, cfg.cache, cfg.params, cfg.calibration, cfg.languages)
     parts_dir = os.path.join(out, WORK, "parts")
     # The build replaces data/ and export/ in the folder: never in a folder that is not one of ours.
     if os.path.isdir(out) and os.listdir(out) and not os.path.isdir(os.path.join(out, WORK)):
@@ -96,7 +96,8 @@ def build_corpus(cfg: CorpusConfig, out: str, workers: int | None = 1, dask: str
         s = Summary(docs=len(cfg.docs), skipped=len(cfg.docs) - len(todo))
         if todo:
             with executor_for(job, workers, dask) as (executor, in_flight):
-                results = run_tasks(executor, _task, todo, (job, timeout or None), retries, in_flight, _failure)
+                task = _multi_task if job.languages else _task
+                results = run_tasks(executor, task, todo, (job, timeout or None), retries, in_flight, _failure)
                 _collect(results, s, keyed, parts_dir, progress)
         done = [(d, os.path.join(parts_dir, name)) for d, name in keyed
                 if os.path.exists(os.path.join(parts_dir, name))]
@@ -217,9 +218,18 @@ class DocumentTimeout(Exception):
 
 def _task(doc: Doc, job: Job, timeout: float | None) -> dict:
     """What every backend runs for one document (a module-level function: pool workers import it)."""
+    return _limited(align_doc, doc, job, timeout)
+
+
+def _multi_task(doc: Doc, job: Job, timeout: float | None) -> dict:
+    """The same for one document of a multi-language corpus (every language, pair configs and multiway rows)."""
+    return _limited(align_multi_doc, doc, job, timeout)
+
+
+def _limited(work: Callable, doc: Doc, job: Job, timeout: float | None) -> dict:
     try:
         with _time_limit(timeout):
-            return align_doc(doc, job, worker_encoder(job))
+            return work(doc, job, worker_encoder(job))
     except DocumentTimeout:
         return {"doc_id": doc.doc_id, "ok": False,
                 "reason": f"took longer than {timeout:g} s (the time limit per document: --timeout)"}
@@ -263,7 +273,8 @@ def _collect(results, s: Summary, keyed, parts_dir: str, progress) -> None:
                 s.links += r["links"]
             else:
                 d = docs[r["doc_id"]]
-                s.failures.append({"doc_id": d.doc_id, "src": d.src, "tgt": d.tgt, "reason": r["reason"]})
+                where = {"paths": dict(d.paths)} if d.paths else {"src": d.src, "tgt": d.tgt}
+                s.failures.append({"doc_id": d.doc_id, **where, "reason": r["reason"]})
                 bar.write(f"align: warning: {d.doc_id}: {r['reason']}", file=sys.stderr)
             if "pid" in r:
                 s.worker_rss_kib[r["pid"]] = max(s.worker_rss_kib.get(r["pid"], 0), r["rss_kib"])

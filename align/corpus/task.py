@@ -1,5 +1,6 @@
 """The work on one document pair, the same wherever it runs: in the main process, a local worker process or a
 Dask worker. ``align_doc(doc, job, encoder)`` never raises for a bad input: it returns a failure with the reason.
+``align_multi_doc`` does the same for one document of a multi-language corpus (``Job.languages``).
 
 Determinism: each document gets a fresh in-memory memo around the encoder, so its vectors depend on nothing but
 its own text. (The encoder's vector for a string differs by ~1e-7 with the batch it was encoded in; a memo or
@@ -19,7 +20,7 @@ import signal
 from dataclasses import asdict, dataclass
 
 from align import __version__
-from align.corpus.config import Doc
+from align.corpus.config import Doc, pair_name, pivot_pairs
 from align.core.params import Params
 from align.errors import AlignError
 
@@ -36,6 +37,7 @@ class Job:
     cache: bool = False
     params: Params = Params()
     calibration: str | None = None   # a calibration file (align calibrate); None: the built-in coefficients
+    languages: tuple[str, ...] = ()   # a multi-language corpus: every language, the pivot first (align_multi_doc)
 
 
 def doc_key(doc: Doc, job: Job) -> str:
@@ -56,6 +58,8 @@ def doc_key(doc: Doc, job: Job) -> str:
         d["reviewed"], d["reviewed_stat"] = doc.reviewed, stat(doc.reviewed)
     if doc.refused:  # a result made with --allow-outside is not reused without it
         d["refused"] = doc.refused
+    if doc.paths:  # a multi-language document: every language's file
+        d["paths"] = [[lang, p, stat(p)] for lang, p in doc.paths]
     return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -116,6 +120,55 @@ def _reviewed_result(doc: Doc, reviewed: str) -> dict:
     except AlignError as e:
         return {"doc_id": doc.doc_id, "ok": False, "reason": f"reviewed file: {e}"}
     return {"doc_id": doc.doc_id, "ok": True, "part": part, "links": len(part["links"])}
+
+
+def align_multi_doc(doc: Doc, job: Job, encoder) -> dict:
+    """One document in every language of a multi-language corpus (``job.languages``, the pivot first), as
+    ``align_doc`` returns a pair: the part holds each pair config's links (the pivot pairs, aligned and scored as
+    a pair corpus aligns them) and the multi-way rows (``align.multiway``, from those and the other pairs). One
+    memo for the whole document: each language and each merge is encoded once for all the pairs. A language
+    file missing, empty or in another language is a failure with the reason."""
+    from align.encode import Memo
+    from align.io import read_document
+    from align.multiway import align_multiway
+    from align.pipeline import align_documents
+    from align.score.linkscore import load_calibration
+
+    if doc.refused:  # an input outside the allowed folders: never opened
+        return _with_worker({"doc_id": doc.doc_id, "ok": False, "reason": doc.refused}, encoder)
+    try:
+        paths = dict(doc.paths)
+        docs = {}
+        for lang in job.languages:
+            if not os.path.isfile(paths[lang]):
+                raise AlignError(f"{lang} {paths[lang]}: no such file")
+            docs[lang] = read_document(paths[lang], lang, segmented=doc.segmented)
+            if not any(s.strip() for s in docs[lang].sentences):
+                raise AlignError(f"{lang} {paths[lang]} has no text")
+        memo = Memo(encoder)
+        calibration = load_calibration(job.calibration) if job.calibration else None
+        pairs = {}
+        for a, b in pivot_pairs(job.languages):
+            _check_languages(docs[a], docs[b], job)
+            pairs[(a, b)] = align_documents(docs[a], docs[b], memo, job.params, calibration)
+        links = {ab: [(l.src_ids, l.tgt_ids) for l in al.at("sentence")] for ab, al in pairs.items()}
+        rows = align_multiway({lang: d.sentences for lang, d in docs.items()}, memo, job.params,
+                              pivot=job.languages[0], links=links)
+    except AlignError as e:
+        return _with_worker({"doc_id": doc.doc_id, "ok": False, "reason": str(e)}, encoder)
+    first = next(iter(pairs.values()))
+    part: dict = {
+        "doc_id": doc.doc_id,
+        "signature": f"{first.signature}|multiway:pivot.{job.languages[0]}",
+        "pairs": {pair_name(a, b): {"signature": al.signature, "quality": al.quality,
+                                    "links": [l.as_dict() for l in al.links]} for (a, b), al in pairs.items()},
+        "rows": [{"ids": {lang: list(ids) for lang, ids in r.ids.items()}, "score": round(r.score, 4),
+                  "translation": {lang: " ".join(docs[lang].sentences[i] for i in ids)
+                                  for lang, ids in r.ids.items()}}
+                 for r in rows],
+    }
+    n = sum(len(p["links"]) for p in part["pairs"].values()) + len(part["rows"])
+    return _with_worker({"doc_id": doc.doc_id, "ok": True, "part": part, "links": n}, encoder)
 
 
 def _check_languages(src, tgt, job: Job) -> None:
