@@ -88,10 +88,6 @@ def new_stats(cfg: CorpusConfig, failures: int) -> dict:
 
 def write_dataset(cfg: CorpusConfig, out: str, done: list, failures: int = 0) -> dict:
     """``done``: (Doc, part path) of every finished document. Returns the statistics the card reports."""
-    if cfg.languages:
-        from align.corpus.multi_dataset import write_multi_dataset
-
-        return write_multi_dataset(cfg, out, done, failures)
     from align.corpus.card import write_card, write_plot
     from align.corpus.export import Exporter
 

@@ -75,6 +75,7 @@ def build_corpus(cfg: CorpusConfig, out: str, workers: int | None = 1, dask: str
     document may take before it becomes a failure record (None or 0: no limit; not enforced on Dask workers,
     whose tasks run in threads)."""
     from align.corpus.dataset import write_dataset
+    from align.corpus.multi_dataset import write_multi_dataset
 
     if workers is not None and workers < 1:
         raise AlignError("--workers must be at least 1")
@@ -102,7 +103,8 @@ def build_corpus(cfg: CorpusConfig, out: str, workers: int | None = 1, dask: str
         done = [(d, os.path.join(parts_dir, name)) for d, name in keyed
                 if os.path.exists(os.path.join(parts_dir, name))]
         s.failures.sort(key=lambda f: f["doc_id"])
-        s.dataset = write_dataset(cfg, out, done, failures=len(s.failures))
+        write = write_multi_dataset if cfg.languages else write_dataset
+        s.dataset = write(cfg, out, done, failures=len(s.failures))
         _write_failures(out, s.failures)
     return s
 
