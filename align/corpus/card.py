@@ -91,9 +91,7 @@ def _prose(cfg: CorpusConfig, st: dict) -> str:
     linked = sum(sum(h) for h in st["hist"].values())
     mean = st["score_sum"] / linked if linked else 0.0
     confident = sum(h[i] for h in st["hist"].values() for i in range(len(h) // 2, len(h)))
-    lines = [f"# {pretty_name(cfg)}", ""]
-    if cfg.card.get("description"):
-        lines += [cfg.card["description"].strip(), ""]
+    lines = _title(cfg)
     lines += [
         f"{src}–{tgt} parallel text: {st['rows']:,} aligned segments from {st['docs']:,} document pairs, "
         f"aligned and scored with the `align` toolkit {__version__}.",
@@ -109,7 +107,7 @@ def _prose(cfg: CorpusConfig, st: dict) -> str:
         "Alignment signature (how to redo it exactly), with the number of documents made with it:",
         "",
     ]
-    lines += [f"- `{sig}` ({n:,} document{'' if n == 1 else 's'})" for sig, n in sorted(st["signatures"].items())]
+    lines += _signatures(st)
     lines += ["", f"- Levels kept: {', '.join(cfg.levels)}.", f"- Filters: {_filters(cfg)}."]
     if st["dropped"]:
         lines += ["- Rows dropped: " + ", ".join(f"{k} {v:,}" for k, v in sorted(st["dropped"].items())) + "."]
@@ -142,19 +140,11 @@ def _prose(cfg: CorpusConfig, st: dict) -> str:
         "| `doc_score` | the document's quality: share of its text in confident links |",
     ]
     lines += [f"| `{c}` | from the corpus manifest |" for c in cfg.meta_columns]
-    lines += [
-        "",
-        "## How to load",
-        "",
-        "```python",
-        "from datasets import load_dataset",
-        "",
+    lines += _how_to_load([
         f'ds = load_dataset("{repo}", split="{SPLIT}")',
         'sentences = ds.filter(lambda r: r["level"] == "sentence" and r["score"] >= 0.5)',
         'print(sentences[0]["translation"])',
-        "```",
-        "",
-    ]
+    ])
     if cfg.exports:
         lines += ["The same links are in `export/` as " + " and ".join(
             {"tmx": "TMX", "moses": "Moses plain text (one segment per line, line i of each file aligned)"}[e]
@@ -169,9 +159,7 @@ def _multi_prose(cfg: CorpusConfig, st: dict, configs: dict) -> str:
     rows = st["configs"][MULTIWAY]
     mean = st["multiway_score_sum"] / rows if rows else 0.0
     pairs = [name for name in configs if name != MULTIWAY]
-    lines = [f"# {pretty_name(cfg)}", ""]
-    if cfg.card.get("description"):
-        lines += [cfg.card["description"].strip(), ""]
+    lines = _title(cfg)
     lines += [
         f"{names}: {st['docs']:,} documents, each in all {len(cfg.languages)} languages, aligned with the `align` "
         f"toolkit {__version__}.",
@@ -199,7 +187,7 @@ def _multi_prose(cfg: CorpusConfig, st: dict, configs: dict) -> str:
         "Alignment signature, with the number of documents made with it:",
         "",
     ]
-    lines += [f"- `{sig}` ({n:,} document{'' if n == 1 else 's'})" for sig, n in sorted(st["signatures"].items())]
+    lines += _signatures(st)
     lines += ["", f"- Levels kept in the pair configs: {', '.join(cfg.levels)}.",
               f"- Filters (pair configs): {_filters(cfg)}."]
     if st["failed"]:
@@ -220,22 +208,29 @@ def _multi_prose(cfg: CorpusConfig, st: dict, configs: dict) -> str:
         "The pair configs have the columns of a pair dataset (`translation`, `src_ids`, `tgt_ids`, `type`, `level`, "
         f"`paragraph`, `score`, `flags`, `doc_score`); the source of `{pairs[0]}` is `{pairs[0].split('-')[0]}`, "
         "the first code of its name.",
-        "",
-        "## How to load",
-        "",
-        "```python",
-        "from datasets import load_dataset",
-        "",
-        f'rows = load_dataset("{repo}", "{MULTIWAY}", split="{SPLIT}")',
-        f'pair = load_dataset("{repo}", "{pairs[0]}", split="{SPLIT}")',
-        "```",
-        "",
     ]
+    lines += _how_to_load([f'rows = load_dataset("{repo}", "{MULTIWAY}", split="{SPLIT}")',
+                           f'pair = load_dataset("{repo}", "{pairs[0]}", split="{SPLIT}")'])
     if cfg.exports:
         kinds = {"tmx": "TMX (one unit per row, every language)",
                  "moses": "Moses plain text (one file per language, line i of each aligned)"}
         lines += [f"The `{MULTIWAY}` rows are in `export/` as " + " and ".join(kinds[e] for e in cfg.exports) + ".", ""]
     return "\n".join(lines + _licence(cfg))
+
+
+def _title(cfg: CorpusConfig) -> list[str]:
+    lines = [f"# {pretty_name(cfg)}", ""]
+    if cfg.card.get("description"):
+        lines += [cfg.card["description"].strip(), ""]
+    return lines
+
+
+def _signatures(st: dict) -> list[str]:
+    return [f"- `{sig}` ({n:,} document{'' if n == 1 else 's'})" for sig, n in sorted(st["signatures"].items())]
+
+
+def _how_to_load(code: list[str]) -> list[str]:
+    return ["", "## How to load", "", "```python", "from datasets import load_dataset", "", *code, "```", ""]
 
 
 def _licence(cfg: CorpusConfig) -> list[str]:
