@@ -15,6 +15,8 @@ aligner's small block products took 3.5-8 ms a call instead of 0.2-1 ms.
 
     flock /tmp/bench.lock .venv/bin/python scripts/bench_multiway.py [--bench DIR] [--encoder use] [--docs N]
                                                                        [--cache] [--json out.json]
+    .venv/bin/python scripts/bench_multiway.py --dataset DIR    # score the multiway config of a dataset built by
+                                                                # `align corpus ntrex6-dev/manifest.csv --segmented`
 """
 
 from __future__ import annotations
@@ -98,9 +100,13 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=None, help="only the first N documents")
     ap.add_argument("--cache", default=None, help="a vector cache directory (default: none, for honest times)")
     ap.add_argument("--json", default=None)
+    ap.add_argument("--dataset", default=None, help="only score the multiway config of this dataset folder")
     args = ap.parse_args()
     if not os.path.isdir(args.bench):
         sys.exit(f"no benchmark set at {args.bench}")
+    if args.dataset:
+        score_dataset(args.bench, args.dataset)
+        return
 
 
     from align.core.aligner import align_segments
@@ -154,6 +160,20 @@ def main() -> None:
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(report, f, indent=2)
+
+
+def score_dataset(bench: str, folder: str) -> None:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(os.path.join(folder, "data", "multiway")).to_pylist()
+    gold = {doc_id: rows for doc_id, _, rows in read_set(bench)}
+    pred: dict[str, list] = {}
+    for r in table:
+        pred.setdefault(r["doc_id"], []).append(r["ids"])
+    right = sum(hits(pred.get(d, []), g) for d, g in gold.items())
+    n_gold = sum(len(g) for g in gold.values())
+    print(f"{folder}: multiway precision {right / max(len(table), 1):.3f}  recall {right / max(n_gold, 1):.3f}  "
+          f"({right} right of {len(table)} rows, {n_gold} gold)")
 
 
 def _add(d: dict, pred: list[dict], gold: list[dict], t: float, w: float, encoded: int) -> None:
