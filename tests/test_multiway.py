@@ -176,7 +176,7 @@ def test_multiway_and_pair_configs_load_with_datasets(multi_built, tmp_path):
 def test_multi_card_lists_every_config_and_language(multi_built):
     from huggingface_hub import DatasetCard
 
-    from align.publish import card_problems
+    from align.publish import _upload_files, card_problems
 
     cfg, out, s = multi_built
     card = DatasetCard.load(os.path.join(out, "README.md"))
@@ -184,6 +184,8 @@ def test_multi_card_lists_every_config_and_language(multi_built):
     assert card.data.multilinguality == ["multilingual"]
     assert sorted(c["config_name"] for c in card.data.configs) == ["en-es", "en-fr", "multiway"]
     assert card_problems(out) == []
+    sent = {os.path.relpath(f, out) for f in _upload_files(out)}   # what `align publish` uploads
+    assert {"data/multiway/train-00000-of-00001.parquet", "data/en-fr/train-00000-of-00001.parquet"} <= sent
 
 
 def test_multi_tmx_holds_every_language_of_a_row(multi_built):
