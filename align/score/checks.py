@@ -75,6 +75,7 @@ def check_links(links: list[Link], src_lang: str, tgt_lang: str, checks=None) ->
 
 def flag_alignment(alignment: Alignment, checks=None) -> Alignment:
     """Set the flags of every link (in place) and return the alignment."""
-    for link, flags in zip(alignment.links, check_links(alignment.links, alignment.src_lang, alignment.tgt_lang, checks)):
-        link.flags = flags
+    flags = check_links(alignment.links, alignment.src_lang, alignment.tgt_lang, checks)
+    for link, link_flags in zip(alignment.links, flags):
+        link.flags = link_flags
     return alignment

@@ -27,6 +27,8 @@ class _Model:
     ptc: np.ndarray        # (features, classes) log P(feature | class), float16 bits as uint16
     rows: np.ndarray       # ptc in float32, each row converted the first time a text has its feature ...
     ready: np.ndarray      # ... which this marks (only the rows of features seen take memory: ~20 MB for UN text)
+    counts: np.ndarray     # scratch: a text's count per feature, all 0 between calls (zeroing it per call cost
+                           # more than identifying a segment)
     pc: np.ndarray         # (classes,) log P(class)
     classes: tuple[str, ...]
     first: dict[str, int]  # language -> its column (a language listed twice, as "sr" is, is folded into the first)
@@ -52,7 +54,8 @@ def _model() -> _Model:
             first[c] = i
     return _Model(np.asarray(ident.tk_nextmove, dtype=np.uint32), np.asarray(ident.tk_row, dtype=np.int64) << 8,
                   np.asarray(ident.tk_output, dtype=np.int32), ptc, np.empty(ptc.shape, dtype=np.float32),
-                  np.zeros(len(ptc), dtype=np.bool_), np.asarray(ident.nb_pc, dtype=np.float32),
+                  np.zeros(len(ptc), dtype=np.bool_), np.zeros(len(ptc), dtype=np.int32),
+                  np.asarray(ident.nb_pc, dtype=np.float32),
                   tuple(ident.nb_classes), first, tuple(aliases))
 
 
@@ -64,12 +67,11 @@ def _bytes(text: str) -> bytes:
 
 
 @njit(cache=True)
-def _naive_bayes(data, starts, nextmove, rowbase, output, ptc, half, rows, ready, pc):  # pragma: no cover
+def _naive_bayes(data, starts, nextmove, rowbase, output, ptc, half, rows, ready, counts, pc):  # pragma: no cover
     """Raw class scores per text: sum over the features the automaton emits of log(1 + count) x log P(f|c),
     plus log P(c); 0 for a text without features (as py3langid's normalised mode has it)."""
     n, ncls = len(starts) - 1, ptc.shape[1]
     out = np.zeros((n, ncls), dtype=np.float32)
-    counts = np.zeros(ptc.shape[0], dtype=np.int64)
     longest = 0
     for i in range(n):
         longest = max(longest, starts[i + 1] - starts[i])
@@ -108,7 +110,7 @@ def probabilities(texts: list[str]) -> np.ndarray:
     starts = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in encoded], out=starts[1:])
     data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    scores = _naive_bayes(data, starts, m.nextmove, m.rowbase, m.output, m.ptc, _HALF, m.rows, m.ready, m.pc)
+    scores = _naive_bayes(data, starts, m.nextmove, m.rowbase, m.output, m.ptc, _HALF, m.rows, m.ready, m.counts, m.pc)
     # softmax at temperature sqrt(bytes), py3langid's calibration across lengths
     scores *= (1.0 / np.sqrt(np.maximum(np.diff(starts), 1))).astype(np.float32)[:, None]
     scores -= scores.max(axis=1, keepdims=True)

@@ -68,7 +68,8 @@ def _script_flag(text: str, n: int, lang: str, other_lang: str, side: str) -> li
         return []
     main = main_script(text)
     if main in SCRIPTS.get(other_lang, LATIN) and main not in want and side == "target":
-        return [flag("language", "critical", f"target is untranslated: written in {main.lower()} script like the source, expected {lang}")]
+        return [flag("language", "critical",
+                     f"target is untranslated: written in {main.lower()} script like the source, expected {lang}")]
     return [flag("language", "major", f"{side} is written in {main.lower()} script, expected {lang}")]
 
 
