@@ -54,3 +54,12 @@ def test_script_counts_use_unicode_script_extensions():
     assert language.script_count("ｱｲｳ ー", ("Katakana",)) == 4      # half-width kana, the prolonged sound mark
     assert language.main_script("Ｆｕｌｌｗｉｄｔｈ letters") == "Latin"
     assert language.main_script("12 345") == "other"
+
+
+def test_decoded_model_is_kept_and_mapped_back_unchanged():
+    langid._model()                       # decodes the model and keeps its arrays, or maps the kept ones
+    kept, fresh = langid._load_arrays(), langid._decode()
+    assert isinstance(kept["ptc"], np.memmap)   # mapped from the files, not decoded again
+    assert kept.keys() == fresh.keys()
+    for k in fresh:
+        assert kept[k].dtype == fresh[k].dtype and np.array_equal(kept[k], fresh[k])

@@ -6,12 +6,17 @@ gathered per call (numpy converts float16 slowly): 0.28 ms a segment, 2.0 s of C
 segments, a fifth of the whole run. Here the walk and the naive-Bayes sums run in numba over all texts
 together: the model's own arrays, read from py3langid's public attributes, so a new py3langid model is picked up
 as is; tests/test_score_langid.py compares the probabilities with py3langid's own on every test text.
+Decoding py3langid's compressed model takes 0.5-0.9 s, so its arrays are kept decoded beside the compiled code
+(66 MB, written by the first process, `python -m align.warmup` at set-up) and mapped by the next ones (3 ms).
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import os
+import shutil
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 
@@ -39,24 +44,73 @@ class _Model:
 _HALF = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16).astype(np.float32)
 
 
-@functools.lru_cache(maxsize=1)
-def _model() -> _Model:
+_ARRAYS = ("nextmove", "rowbase", "output", "ptc", "pc")
+
+
+def _decoded_dir() -> str:
+    """Where the model's decoded arrays are kept, beside the compiled code, named by the model file it was read
+    from (py3langid's version, the file's size and time)."""
+    import py3langid
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    st = os.stat(MODEL_DIR / MODEL_FILE)
+    name = f"langid-{getattr(py3langid, '__version__', '')}-{st.st_size}-{st.st_mtime_ns}"
+    return os.path.join(os.path.dirname(__file__), "__pycache__", name)
+
+
+def _decode() -> dict[str, np.ndarray]:
+    """The model's arrays from py3langid's compressed file: 0.5-0.9 s a process (LZMA, then list and array
+    copies), more than the checks of a whole UN document."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    ptc = np.ascontiguousarray(ident.nb_ptc, dtype=np.float16).view(np.uint16)
+    return {"nextmove": np.asarray(ident.tk_nextmove, dtype=np.uint32),
+            "rowbase": np.asarray(ident.tk_row, dtype=np.int64) << 8,
+            "output": np.asarray(ident.tk_output, dtype=np.int32),
+            "ptc": np.ascontiguousarray(ident.nb_ptc, dtype=np.float16).view(np.uint16),
+            "pc": np.asarray(ident.nb_pc, dtype=np.float32),
+            "classes": np.array(ident.nb_classes)}
+
+
+def _load_arrays() -> dict[str, np.ndarray]:
+    """The decoded arrays, mapped from their files when an earlier process (python -m align.warmup at set-up)
+    left them, else decoded and left for the next one (nothing is kept where the folder is read-only).
+    Mapped copy-on-write: pages are read when used and shared by all worker processes, and the arrays keep
+    the writable type the compiled code was compiled for."""
+    where = _decoded_dir()
+    try:
+        return {k: np.load(os.path.join(where, k + ".npy"), mmap_mode="c" if k != "classes" else None)
+                for k in _ARRAYS + ("classes",)}
+    except (OSError, ValueError):
+        pass
+    arrays = _decode()
+    tmp = None
+    try:
+        os.makedirs(os.path.dirname(where), exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".tmp-langid-", dir=os.path.dirname(where))
+        for k, a in arrays.items():
+            np.save(os.path.join(tmp, k + ".npy"), a)
+        os.replace(tmp, where)   # all the files at once; a process that lost the race just uses its own
+    except OSError:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return arrays
+
+
+@functools.lru_cache(maxsize=1)
+def _model() -> _Model:
+    a = _load_arrays()
+    classes = tuple(str(c) for c in a["classes"])
     first: dict[str, int] = {}
     aliases = []
-    for i, c in enumerate(ident.nb_classes):
+    for i, c in enumerate(classes):
         if c in first:
             aliases.append((first[c], i))
         else:
             first[c] = i
-    return _Model(np.asarray(ident.tk_nextmove, dtype=np.uint32), np.asarray(ident.tk_row, dtype=np.int64) << 8,
-                  np.asarray(ident.tk_output, dtype=np.int32), ptc, np.empty(ptc.shape, dtype=np.float32),
-                  np.zeros(len(ptc), dtype=np.bool_), np.zeros(len(ptc), dtype=np.int32),
-                  np.asarray(ident.nb_pc, dtype=np.float32),
-                  tuple(ident.nb_classes), first, tuple(aliases))
+    n = len(a["ptc"])
+    return _Model(a["nextmove"], a["rowbase"], a["output"], a["ptc"], np.empty(a["ptc"].shape, dtype=np.float32),
+                  np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.int32), a["pc"], classes, first, tuple(aliases))
 
 
 def _bytes(text: str) -> bytes:
