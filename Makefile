@@ -12,12 +12,15 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# align.warmup compiles the numba functions into their on-disk cache now, so that no run compiles them (11 s)
 setup: $(BIN)/python
 	$(BIN)/pip install -q -e .
+	$(BIN)/python -m align.warmup
 
 # torch==2.13.0 (CPU build) comes with the [hf] extra; the tests build a tiny transformers model with it
 setup-test: $(BIN)/python
 	$(BIN)/pip install -q -e '.[hf,dask,test]'
+	$(BIN)/python -m align.warmup
 
 demo: setup
 	@mkdir -p out

@@ -13,7 +13,7 @@ from align.core.params import Params
 from align.document import Document
 from align.encode import get_encoder
 from align.links import Alignment, Link
-from align.score.checks import check_link
+from align.score.checks import flag_alignment
 from align.score.linkscore import Calibration, link_score, load_calibration
 from align.score.quality import document_quality
 from align.structure import paragraph_key
@@ -101,17 +101,17 @@ def _increasing_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
 class _Texts:
     """The segments a bead's indices point into, and what the finished links carry beside the bead."""
 
-    def __init__(self, src: list[str], tgt: list[str], src_lang: str, tgt_lang: str, calibration: Calibration):
-        self.src, self.tgt, self.src_lang, self.tgt_lang, self.calibration = src, tgt, src_lang, tgt_lang, calibration
+    def __init__(self, src: list[str], tgt: list[str], calibration: Calibration):
+        self.src, self.tgt, self.calibration = src, tgt, calibration
 
     def link(self, bead: Bead, level: str, paragraph: int | None = None, labels: dict | None = None) -> Link:
-        """The final Link of a bead, built once: text, calibrated score, QA flags."""
+        """The final Link of a bead, built once: text and calibrated score (QA flags: align_documents sets those
+        of all links at once)."""
         link = Link(list(bead.src_ids), list(bead.tgt_ids), 0.0, level=level,
                     src=" ".join(self.src[i] for i in bead.src_ids), tgt=" ".join(self.tgt[j] for j in bead.tgt_ids),
                     paragraph=paragraph, sim=bead.sim, margin=bead.margin, labels=labels or {})
         # calibrated; for a 1-0 / 0-1 link: the confidence that it really is an omission
         link.score = link_score(link, self.calibration)
-        link.flags = check_link(link, self.src_lang, self.tgt_lang)
         return link
 
 
@@ -144,16 +144,18 @@ def align_documents(src: Document, tgt: Document, encoder=None, params: Params |
     params = params or Params()
     calibration = calibration or load_calibration()
     segmented = src.segmented and tgt.segmented
-    sentences = _Texts(src.sentences, tgt.sentences, src.lang, tgt.lang, calibration)
+    sentences = _Texts(src.sentences, tgt.sentences, calibration)
     if segmented:
         links = [sentences.link(b, "sentence") for b in align_segments(sentences.src, sentences.tgt, encoder, params)]
     else:
-        paragraphs = _Texts([p.text for p in src.paragraphs], [p.text for p in tgt.paragraphs], src.lang, tgt.lang,
-                            calibration)
+        paragraphs = _Texts([p.text for p in src.paragraphs], [p.text for p in tgt.paragraphs], calibration)
         beads = align_segments(paragraphs.src, paragraphs.tgt, encoder, params, anchors=paragraph_anchors(src, tgt))
         para_links = [paragraphs.link(b, "paragraph", labels=_labels(src, tgt, b)) for b in beads]
         links = para_links + _sentence_links(src, tgt, para_links, encoder, params, sentences)
     al = Alignment(links, signature(encoder, params, segmented, calibration), src.lang, tgt.lang, src.path, tgt.path)
+    # a whole document's links together: the language check identifies all their segments in one pass (3x
+    # cheaper than link by link: 0.25 vs 0.75 s of CPU on unpc-ar-en)
+    flag_alignment(al)
     al.quality = document_quality(al)
     return al
 

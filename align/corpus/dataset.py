@@ -23,6 +23,27 @@ PARQUET = dict(compression="zstd", compression_level=3, row_group_size=10_000, w
                use_content_defined_chunking=True, write_statistics=True, version="2.6")
 
 
+def preload() -> None:
+    """Import what building the folder needs, in a background thread: while worker processes align, the parent
+    waits, and these imports (datasets 0.97 s, matplotlib.pyplot 0.75 s, pyarrow.parquet 0.22 s here) would
+    otherwise all come after the last document, when nothing else runs. Not with --workers 1: there the parent
+    aligns, and a thread would only take turns with it."""
+    import threading
+
+    def imports() -> None:
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")  # as write_plot sets it, before pyplot
+            import matplotlib.pyplot  # noqa: F401
+            import pyarrow.parquet  # noqa: F401
+            from datasets import Features  # noqa: F401
+        except Exception:  # only a head start: the build imports them again, and reports what fails
+            pass
+
+    threading.Thread(target=imports, name="align-preload", daemon=True).start()
+
+
 def features(cfg: CorpusConfig, langs: tuple[str, str] | None = None):
     from datasets import Features, List, Translation, Value
 

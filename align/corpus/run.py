@@ -96,6 +96,10 @@ def build_corpus(cfg: CorpusConfig, out: str, workers: int | None = 1, dask: str
         todo = [d for d, name in keyed if name not in have]
         s = Summary(docs=len(cfg.docs), skipped=len(cfg.docs) - len(todo))
         if todo:
+            if dask or workers != 1:
+                from align.corpus.dataset import preload
+
+                preload()   # the dataset builder's imports while the workers align
             with executor_for(job, workers, dask) as (executor, in_flight):
                 task = _multi_task if job.languages else _task
                 results = run_tasks(executor, task, todo, (job, timeout or None), retries, in_flight, _failure)

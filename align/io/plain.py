@@ -7,7 +7,6 @@ import os
 import re
 import sys
 import threading
-import unicodedata
 
 from align.errors import AlignError
 
@@ -114,9 +113,14 @@ def _mostly_utf8(raw: bytes, path: str) -> str | None:
     return text
 
 
+# Unicode's control characters (category Cc: U+0000-001F, U+007F-009F) other than tab, newline, vertical tab,
+# form feed and carriage return. Counted by regex: a Python loop per character took 0.25 s on unpc-ar-en's 1.7 MB.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _check_text(text: str, path: str) -> str:
     # Control characters other than tab/newline/form feed mean a binary file that happened to decode.
-    ctrl = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+    ctrl = len(_CONTROL.findall(text))
     if ctrl > 0.01 * len(text):
         raise AlignError(f"{path}: looks like a binary file, not text")
     if not text.strip():

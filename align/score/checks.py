@@ -2,7 +2,8 @@
 
 Every check is ``check(src, tgt, src_lang, tgt_lang) -> list[flag]``; a flag is ``{check, severity, message}``
 with an MQM-style severity (critical, major, minor). To add a check, write a module with such a function and
-list it in CHECKS.
+list it in CHECKS. A check that is much cheaper on many pairs at once also has
+``check_many(pairs, src_lang, tgt_lang) -> list[list[flag]]``, listed in BATCHED; whole alignments use it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ CHECKS = {
     "length": length.check,
     "punctuation": punctuation.check,
 }
+BATCHED = {"language": language.check_many}
 
 
 def check_pair(src: str, tgt: str, src_lang: str, tgt_lang: str, checks=None) -> list[dict]:
@@ -35,9 +37,9 @@ def _has_words(text: str) -> bool:
     return sum(c.isalpha() for c in text) >= 2
 
 
-def check_link(link: Link, src_lang: str, tgt_lang: str, checks=None) -> list[dict]:
-    """Flags for a link. A 1-0 link is an omission, a 0-1 link an addition; a bare number or mark left over
-    (a page number, "* * *") is only a minor one."""
+def _unpaired(link: Link) -> list[dict] | None:
+    """The flags of a link without text on both sides, None for a pair. A 1-0 link is an omission, a 0-1 link
+    an addition; a bare number or mark left over (a page number, "* * *") is only a minor one."""
     if link.src_ids and not link.tgt_ids:
         sev = "major" if _has_words(link.src) else "minor"
         return [flag("omission", sev, f"source segment has no translation: \u201c{short(link.src)}\u201d")]
@@ -46,11 +48,34 @@ def check_link(link: Link, src_lang: str, tgt_lang: str, checks=None) -> list[di
         return [flag("addition", sev, f"target segment has no source: \u201c{short(link.tgt)}\u201d")]
     if not link.src_ids and not link.tgt_ids:
         return []
-    return check_pair(link.src, link.tgt, src_lang, tgt_lang, checks)
+    return None
+
+
+def check_link(link: Link, src_lang: str, tgt_lang: str, checks=None) -> list[dict]:
+    """Flags for a link: omission and addition for 1-0 and 0-1 links, every check for a pair."""
+    flags = _unpaired(link)
+    return check_pair(link.src, link.tgt, src_lang, tgt_lang, checks) if flags is None else flags
+
+
+def check_links(links: list[Link], src_lang: str, tgt_lang: str, checks=None) -> list[list[dict]]:
+    """``check_link`` on many links, the BATCHED checks on all their pairs at once; same flags, same order."""
+    unpaired = [_unpaired(l) for l in links]
+    paired = [k for k, f in enumerate(unpaired) if f is None]
+    pairs = [(links[k].src, links[k].tgt) for k in paired]
+    batched = {name: fn(pairs, src_lang, tgt_lang) for name, fn in BATCHED.items() if checks is None or name in checks}
+    out = [f or [] for f in unpaired]
+    for row, k in enumerate(paired):
+        for name, fn in CHECKS.items():
+            if name in batched:
+                out[k] += batched[name][row]
+            elif checks is None or name in checks:
+                out[k] += fn(pairs[row][0], pairs[row][1], src_lang, tgt_lang)
+    return out
 
 
 def flag_alignment(alignment: Alignment, checks=None) -> Alignment:
     """Set the flags of every link (in place) and return the alignment."""
-    for link in alignment.links:
-        link.flags = check_link(link, alignment.src_lang, alignment.tgt_lang, checks)
+    flags = check_links(alignment.links, alignment.src_lang, alignment.tgt_lang, checks)
+    for link, link_flags in zip(alignment.links, flags):
+        link.flags = link_flags
     return alignment

@@ -56,9 +56,15 @@ def _build():
 
 
 _EN, _AR = _build()
+# Every match contains one of these names as written: most segments contain none, and the 24 searches an Arabic
+# segment needs (one per month and form) took 0.35 s of CPU on unpc-ar-en; looking for the names first, 0.05 s.
+_NAMES = {"ar": tuple(dict.fromkeys(_AR_LEVANT + [n for names in _AR_EGYPT for n in names])),
+          "en": tuple(MONTHS) + tuple(n[:3] + "." for n in MONTHS)}
 
 
 def months(text: str, lang: str) -> set[int]:
+    if lang in _NAMES and not any(name in text for name in _NAMES[lang]):
+        return set()
     if lang == "ar":
         found = set()
         for i, double, single in _AR:

@@ -8,6 +8,7 @@ raise a flag by themselves, so a generous reading costs nothing but a rare misse
 
 from __future__ import annotations
 
+import functools
 import re
 
 # ---------------------------------------------------------------- English
@@ -68,6 +69,7 @@ AR_WORDS = {normalise_ar(k): v for k, v in AR_WORDS.items()}    # spell the lexi
 AR_SCALES = {normalise_ar(k): v for k, v in AR_SCALES.items()}
 
 
+@functools.lru_cache(maxsize=1 << 16)   # the same words recur all through a corpus: 0.3 -> 0.05 s on unpc-ar-en
 def _ar_lookup(token: str) -> tuple[str, int] | None:
     """('word' | 'scale', value) for an Arabic token, trying it whole first ("الف" is a word, not "ال"+"ف")."""
     token = normalise_ar(token)
@@ -79,6 +81,7 @@ def _ar_lookup(token: str) -> tuple[str, int] | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _en_lookup(token: str) -> tuple[str, int] | None:
     token = token.lower()
     if token in EN_SCALES:

@@ -7,7 +7,7 @@ from collections import Counter
 
 from align.encode import get_encoder
 from align.links import Alignment, Link
-from align.score.checks import check_link
+from align.score.checks import check_links
 from align.score.flags import SEVERITIES
 from align.score.linkscore import Calibration, load_calibration
 from align.score.quality import document_quality
@@ -24,19 +24,18 @@ def score_pairs(pairs: list[dict], src_lang: str, tgt_lang: str, encoder_spec: s
     tgts = [p["tgt"] for p in pairs]
     sims = cosines(encoder, srcs, tgts)
     rows, links = [], []
-    for n, (pair, sim) in enumerate(zip(pairs, sims)):
+    for n, pair in enumerate(pairs):
         # 1-0 / 0-1 pairs: an empty side is an omission or addition, not a translation to score
         src_ids = pair.get("src_ids", [n] if pair["src"].strip() else [])
         tgt_ids = pair.get("tgt_ids", [n] if pair["tgt"].strip() else [])
-        link = Link(src_ids=src_ids, tgt_ids=tgt_ids, score=0.0, src=pair["src"], tgt=pair["tgt"])
-        flags = check_link(link, src_lang, tgt_lang)
+        links.append(Link(src_ids=src_ids, tgt_ids=tgt_ids, score=0.0, src=pair["src"], tgt=pair["tgt"]))
+    for n, (pair, sim, link, flags) in enumerate(zip(pairs, sims, links, check_links(links, src_lang, tgt_lang))):
         if sim is None:
             # no translation to trust: keep the aligner's confidence in the omission if the input had one
             score = float(pair.get("score", 0.0))
         else:
             score = pair_score(sim, pair["src"], pair["tgt"], src_lang, tgt_lang, flags, calibration)
         link.score, link.flags = score, flags
-        links.append(link)
         rows.append({**pair, "n": n, "score": round(score, 4), "sim": None if sim is None else round(sim, 4),
                      "flags": flags})
     pair_fit = (calibration or load_calibration()).pair

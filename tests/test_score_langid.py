@@ -1,0 +1,65 @@
+"""The batched language identifier gives py3langid's own probabilities, and the language check its findings."""
+
+import numpy as np
+import pytest
+
+from align.score import langid, language
+
+TEXTS = [
+    "The Security Council of the United Nations held consultations today on the humanitarian situation.",
+    "Ceci est un texte en français qui n'est pas du tout la traduction anglaise attendue ici.",
+    "Der Sicherheitsrat der Vereinten Nationen hat heute über die humanitäre Lage beraten.",
+    "El Consejo de Seguridad celebró hoy consultas sobre la situación humanitaria.",
+    "Совет Безопасности провел сегодня консультации о гуманитарной ситуации.",
+    "عقد مجلس الأمن اليوم مشاورات بشأن الحالة الإنسانية في الجمهورية العربية السورية.",
+    "安全理事会今天就叙利亚的人道主义局势举行了磋商。",
+    "国際連合の安全保障理事会は、本日、シリアの人道状況について協議を行いました。",
+    "국제연합 안전보장이사회는 오늘 시리아의 인도적 상황에 대해 협의했습니다.",
+    "THE GENERAL ASSEMBLY DECIDES TO INCLUDE THE ITEM IN THE PROVISIONAL AGENDA",   # all upper case: lowered
+    "Cafe\u0301 de\u0301ja\u0300 vu",                                                  # decomposed: NFC first
+    "",                                                                              # no features at all
+    "12 345 678",
+    "\U0001f600 \ud800 surrogate",
+]
+
+
+def test_probabilities_are_py3langids_own():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    probs = langid.probabilities(TEXTS)
+    assert probs.shape == (len(TEXTS), len(langid.classes()))
+    for text, row in zip(TEXTS, probs):
+        ranked = ident.rank(text)
+        assert langid.classes()[int(row.argmax())] == ranked[0][0]
+        for lang, p in ranked:
+            assert row[langid.column(lang)] == pytest.approx(p, abs=1e-5)
+    assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_unknown_language_has_no_column():
+    assert langid.column("xx") is None and langid.column("en") is not None
+
+
+def test_many_pairs_at_once_flag_as_one_by_one():
+    pairs = [(TEXTS[5], TEXTS[0]), (TEXTS[5], TEXTS[1]), (TEXTS[5], TEXTS[5]), (TEXTS[0], TEXTS[6]), ("", "")]
+    together = language.check_many(pairs, "ar", "en")
+    assert together == [language.check(s, t, "ar", "en") for s, t in pairs]
+    assert [[f["severity"] for f in fl] for fl in together] == [[], ["major"], ["critical"], ["major", "major"], []]
+
+
+def test_script_counts_use_unicode_script_extensions():
+    assert language.letters("ab 12 جـد") == 5                       # the tatweel is a letter
+    assert language.script_count("ab 12 جـد", ("Arabic",)) == 3    # ... and an Arabic one
+    assert language.script_count("ｱｲｳ ー", ("Katakana",)) == 4      # half-width kana, the prolonged sound mark
+    assert language.main_script("Ｆｕｌｌｗｉｄｔｈ letters") == "Latin"
+    assert language.main_script("12 345") == "other"
+
+
+def test_decoded_model_is_kept_and_mapped_back_unchanged():
+    langid._model()                       # decodes the model and keeps its arrays, or maps the kept ones
+    kept, fresh = langid._load_arrays(), langid._decode()
+    assert isinstance(kept["ptc"], np.memmap)   # mapped from the files, not decoded again
+    assert kept.keys() == fresh.keys()
+    for k in fresh:
+        assert kept[k].dtype == fresh[k].dtype and np.array_equal(kept[k], fresh[k])
