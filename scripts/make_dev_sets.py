@@ -12,7 +12,8 @@
   at most 8 English lines a run) joined into one line, as literary Arabic writes one long sentence where the
   English has several; a joined line's full stops mostly become commas, some followed by "و". English stays
   split, the gold is rewritten (1-2 ... 1-8; 2-k when a run is cut inside one of its 2-1 links); a fifth of
-  the links are left alone, 0-1 and 1-0 links stay as they were.
+  the links are left alone. The seeded omissions (1-0, 0-1 links and their lines) are left out: literary
+  translations leave nothing out, and the issue's sealed literary gold has no 0-1 link.
 
 Mishkal takes ~6 minutes for unpc-ar-en on one core; its output is cached in OUT/.cache/, so a rerun is quick.
 """
@@ -110,7 +111,7 @@ def diacritise_set(bench: str, name: str, out: str, cache: dict) -> None:
         rnd = random.Random(zlib.crc32(doc.encode()))
         new = [quranic(transfer_marks(line, cache[line]), rnd) for line in src]
         for a, b in zip(src, new):
-            assert MARKS.sub("", b) == MARKS.sub("", a), (a, b)  # only marks were added
+            assert MARKS.sub("", b).replace("ٱ", "ا") == MARKS.sub("", a), (a, b)  # only marks (and wasla) added
         docs.append((doc, new, tgt, gold))
     write_set(os.path.join(out, f"diac-{name}"), docs)
     marks = sum(len(MARKS.findall(line)) for _, s, _, _ in docs for line in s)
@@ -122,20 +123,21 @@ def diacritise_set(bench: str, name: str, out: str, cache: dict) -> None:
 
 def literary_doc(doc: str, src: list[str], tgt: list[str], gold, rnd: random.Random):
     """Join runs of consecutive gold links' Arabic lines; returns (src, tgt, gold)."""
-    gold = sorted(gold, key=lambda l: (min(l[0], default=-1), min(l[1], default=-1)))
+    gold = [(tuple(a), tuple(b)) for a, b in gold]  # in reading order, as the gold files list them
+    flat_s = [i for a, _ in gold for i in a]
+    flat_t = [j for _, b in gold for j in b]
+    assert flat_s == list(range(len(src))) and flat_t == list(range(len(tgt))), f"{doc}: gold out of order"
+    # Literary translations leave nothing out (issue 10: the sealed literary gold has no 0-1 link), unlike the
+    # seeded omissions of the news and UN sets: those lines go.
+    gold = [(a, b) for a, b in gold if a and b]
     new_src: list[str] = []
+    new_tgt: list[str] = []
     new_gold = []
     k = 0
     while k < len(gold):
-        a, b = gold[k]
-        if not a or not b or rnd.random() < 0.2:  # omissions, additions and a fifth of the links stay as they are
-            new_gold.append((tuple(range(len(new_src), len(new_src) + len(a))), tuple(b)))
-            new_src += [src[i] for i in a]
-            k += 1
-            continue
-        want = rnd.randint(2, 8)
+        want = 1 if rnd.random() < 0.2 else rnd.randint(2, 8)  # a fifth of the links are left alone
         run = [gold[k]]
-        while (k + len(run) < len(gold) and len(run) < want and gold[k + len(run)][0] and gold[k + len(run)][1]
+        while (k + len(run) < len(gold) and len(run) < want
                and sum(len(x[1]) for x in run) + len(gold[k + len(run)][1]) <= 8):
             run.append(gold[k + len(run)])
         k += len(run)
@@ -144,10 +146,13 @@ def literary_doc(doc: str, src: list[str], tgt: list[str], gold, rnd: random.Ran
         cuts = [sum(len(x[0]) for x in run[:r]) + 1 for r, x in enumerate(run) if len(x[0]) >= 2]
         cut = rnd.choice(cuts) if cuts and len(run) >= 2 and rnd.random() < 0.5 else None
         parts = [pieces[:cut], pieces[cut:]] if cut else [pieces]
-        first = len(new_src)
+        if len(run) == 1:
+            parts = [[p] for p in pieces]  # left alone: its own lines
+        first_s, first_t = len(new_src), len(new_tgt)
         new_src += [_chain(p, rnd) for p in parts]
-        new_gold.append((tuple(range(first, len(new_src))), tuple(j for x in run for j in x[1])))
-    return new_src, tgt, new_gold
+        new_tgt += [tgt[j] for x in run for j in x[1]]
+        new_gold.append((tuple(range(first_s, len(new_src))), tuple(range(first_t, len(new_tgt)))))
+    return new_src, new_tgt, new_gold
 
 
 def _chain(pieces: list[str], rnd: random.Random) -> str:

