@@ -144,7 +144,8 @@ def run(system, docs, spec):
 
 def measure(name, docs, systems, spec):
     nseg = sum(len(s) + len(t) for _, s, t, _ in docs)
-    row = {"set": name, "documents": len(docs), "segments": nseg}
+    nchar = sum(len(x) for _, s, t, _ in docs for x in s + t)
+    row = {"set": name, "documents": len(docs), "segments": nseg, "characters": nchar}
     base = run("encode-once", docs, spec)
     row["encode_once_s"] = round(base["seconds"], 2)
     for system in systems:
@@ -157,12 +158,13 @@ def measure(name, docs, systems, spec):
         row[system] = {"strict_f1": sc["strict"]["f1"], "lax_f1": sc["lax"]["f1"], "strict": sc["strict"],
                        "omission_recall": sc["omission_recall"], "seconds": round(r["seconds"], 2),
                        "segments_per_s": round(nseg / max(r["seconds"], 1e-9), 1),
+                       "ms_per_1000_chars": round(1e6 * r["seconds"] / max(nchar, 1), 2),
                        "x_encode_once": round(r["seconds"] / max(base["seconds"], 1e-9), 2),
                        "peak_mb": round(r["peak_mb"], 1), "strings_encoded": r["encoded"]}
         print(f"{name:16} {system:12} strict F1 {sc['strict']['f1']:.3f}  lax F1 {sc['lax']['f1']:.3f}  "
               f"1-0/0-1 recall {sc['omission_recall'] if sc['omission_recall'] is not None else 'n/a'}  "
               f"{r['seconds']:.1f}s ({row[system]['x_encode_once']}x encode-once {base['seconds']:.1f}s)  "
-              f"{row[system]['segments_per_s']} seg/s  peak {r['peak_mb']:.0f} MB  encoded {r['encoded']}", flush=True)
+              f"{row[system]['segments_per_s']} seg/s  {row[system]['ms_per_1000_chars']} ms/1000 chars  peak {r['peak_mb']:.0f} MB  encoded {r['encoded']}", flush=True)
     return row
 
 
