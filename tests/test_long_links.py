@@ -84,3 +84,28 @@ def test_ordinary_documents_keep_the_ordinary_shapes(token_encoder):
 def test_max_block_range_is_checked():
     with pytest.raises(AlignError):
         Params(max_block=0)
+
+
+@pytest.mark.parametrize("max_link, widest", [(3, 3), (10, 7)])
+def test_cli_max_link(tmp_path, max_link, widest):
+    """`align pair --max-link N` reaches the aligner: one long Arabic line against six English sentences."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    en = ["The committee met on 3 May 2021 in Geneva.", "It adopted 12 decisions.", "Five were on budget matters.",
+          "Seven concerned staff.", "The chair thanked 40 delegations.", "The next session opens on 9 June 2022."]
+    ar = ["اجتمعت اللجنة في 3 أيار/مايو 2021 في جنيف، واعتمدت 12 مقررا، منها خمسة بشأن مسائل الميزانية وسبعة بشأن "
+          "الموظفين، وشكر الرئيس 40 وفدا، وتفتتح الدورة المقبلة في 9 حزيران/يونيه 2022."]
+    (tmp_path / "a.txt").write_text("\n".join(["العنوان الأول 1"] + ar + ["الخاتمة 2"]) + "\n", encoding="utf-8")
+    (tmp_path / "e.txt").write_text("\n".join(["The first title 1"] + en + ["The end 2"]) + "\n", encoding="utf-8")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    r = subprocess.run([sys.executable, "-m", "align", "pair", "a.txt", "e.txt", "--src-lang", "ar", "--tgt-lang", "en",
+                        "--segmented", "--encoder", "lexical", "--max-link", str(max_link), "-o", "out.jsonl"],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                       env=dict(os.environ, PYTHONPATH=root))
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(l) for l in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()[1:]]
+    assert max(len(l["src_ids"]) + len(l["tgt_ids"]) for l in rows) == widest
+    assert f"n.{max_link}" in json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()[0])["signature"]
