@@ -108,4 +108,5 @@ def test_cli_max_link(tmp_path, max_link, widest):
     assert r.returncode == 0, r.stderr
     rows = [json.loads(l) for l in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()[1:]]
     assert max(len(l["src_ids"]) + len(l["tgt_ids"]) for l in rows) == widest
-    assert f"n.{max_link}" in json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()[0])["signature"]
+    head = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert f"n.{max_link}" in head["signature"]

@@ -85,7 +85,7 @@ def _vowel(text: str) -> str:
     for k, c in enumerate(text):
         out.append(c)
         if "\u0621" <= c <= "\u064a":
-            out.append("\u064e\u0650\u064f\u0652"[k % 4] + ("\u0651" if k % 7 == 0 else "") + ("\u06d6" if k % 29 == 0 else ""))
+            out.append("\u064e\u0650\u064f\u0652"[k % 4] + "\u0651" * (k % 7 == 0) + "\u06d6" * (k % 29 == 0))
     return "".join(out).replace("ال", "ٱل", 3).replace("ن", "نـ", 1)
 
 

@@ -82,7 +82,8 @@ def block_limits(ls: np.ndarray, lt: np.ndarray, p: Params) -> tuple[int, int]:
 
     def limit(span):
         q = float(np.quantile(span, 0.95))
-        return min(p.max_block, max(ORDINARY_SIDE, math.ceil(WIDEN * q))) if q > LONG_SPAN else min(p.max_block, ORDINARY_SIDE)
+        widest = max(ORDINARY_SIDE, math.ceil(WIDEN * q)) if q > LONG_SPAN else ORDINARY_SIDE
+        return min(p.max_block, widest)
 
     return limit(lt * ratio / max(np.median(ls), 1.0)), limit(ls / ratio / max(np.median(lt), 1.0))
 
