@@ -227,8 +227,9 @@ def fold_unlinked(beads: list[Bead], src: list[str], tgt: list[str], encoder, pa
                   limits: tuple[int, int]) -> list[Bead]:
     """A last pass, as SentAlign makes: a 1-0 or 0-1 segment joins the neighbouring link whose real similarity
     it raises the most, if it raises it at all (the middle English sentence of a long Arabic one that the DP
-    left alone). Links never grow past max_link segments or a side's block limit."""
+    left alone). Links only take shapes the DP may use (link_types)."""
     beads = list(beads)
+    allowed = {tuple(t) for t in link_types(params, *limits)}
     while True:
         best = None  # (gain, k, neighbour index)
         cands = []
@@ -239,7 +240,7 @@ def fold_unlinked(beads: list[Bead], src: list[str], tgt: list[str], encoder, pa
                 if not 0 <= nb < len(beads) or not (beads[nb].src_ids and beads[nb].tgt_ids):
                     continue
                 w = _widened(beads[nb], b)
-                if len(w.src_ids) <= limits[0] and len(w.tgt_ids) <= limits[1] and _size(w) <= params.max_link:
+                if (len(w.src_ids), len(w.tgt_ids)) in allowed:
                     cands.append((k, nb, w))
         if not cands:
             return beads
