@@ -165,7 +165,7 @@ def join_straddling(beads, src, tgt, encoder, params, limits):
             if not (x.src_ids and x.tgt_ids and y.src_ids and y.tgt_ids):
                 continue
             shape = (len(x.src_ids) + len(y.src_ids), len(x.tgt_ids) + len(y.tgt_ids))
-            if shape in allowed and min(shape) <= 2:
+            if shape in allowed and min(shape) == 2 and max(shape) >= 3:  # 2-3 ... 2-8 and mirrored
                 cands.append(k)
         if not cands:
             return beads
