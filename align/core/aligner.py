@@ -20,6 +20,7 @@ from typing import NamedTuple
 from align.core import dp
 from align.core.band import FULL_CELLS, find_band
 from align.core.params import Params
+from align.encode.normalize import normalise
 
 
 class Bead(NamedTuple):
@@ -102,8 +103,9 @@ def align_segments(src: list[str], tgt: list[str], encoder, params: Params = DEF
     if n == 0 or m == 0:
         return _unlinked(n, m)
     vs, vt = encoder.encode(src), encoder.encode(tgt)
-    ls = np.array([len(s) for s in src], float)
-    lt = np.array([len(t) for t in tgt], float)
+    # lengths of what the encoder sees: vowel marks (40% of a fully vowelled text's characters) do not count
+    ls = np.array([len(normalise(s)) for s in src], float)
+    lt = np.array([len(normalise(t)) for t in tgt], float)
     ratio = max(ls.sum(), 1.0) / max(lt.sum(), 1.0)
     lo, hi = find_band(vs, vt, ls, lt, dp.gain_params(params, ratio), params.width)
     # One scale for every document: 0 = what an unrelated pair scores here, 1 = what a typical good link scores.
