@@ -155,7 +155,8 @@ def test_arabic_literary_and_classical(text, expected):
 
 
 def test_long_chained_arabic_sentence_is_cut_at_clauses():
-    clause = "مشى الرجل في الطريق الطويل نحو البيت القديم الذي عاش فيه أجداده منذ زمن بعيد جدا قبل أن يرحلوا عن القرية كلها"
+    clause = ("مشى الرجل في الطريق الطويل نحو البيت القديم الذي عاش فيه أجداده منذ زمن بعيد جدا"
+              " قبل أن يرحلوا عن القرية كلها")
     text = f"{clause}، {clause}، وقد {clause}؛ {clause}، ثم {clause}، وزير {clause}."
     pieces = split_sentences(text, "ar")
     # cut after "؛" and before the connectives وقد / ثم; "، وزير" (a noun that starts with و) is no clause break
