@@ -19,7 +19,7 @@ from align.score.quality import document_quality
 from align.structure import paragraph_key
 from align.text import anchor_keys
 
-SEGMENTER = "rules-1"
+SEGMENTER = "rules-2"  # rules-2: Arabic verse numbers, Quranic quotations, long chained sentences
 
 
 def signature(encoder, params: Params, segmented: bool, calibration: Calibration | None = None) -> str:

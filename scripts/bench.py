@@ -2,6 +2,10 @@
 """Benchmark the aligner on ../shared/bench (Vecalign/Bertalign layout) against gold links.
 
     python scripts/bench.py [BENCH_DIR] [--sets unpc-ar-en,...] [--baselines] [--scale] [--repeat] [--out bench.json]
+    python scripts/bench.py --dev build/dev [--sets ''] [--dev-sets literary-ntrex-ar-en,...]
+
+--dev DIR: also the sets built by scripts/make_dev_sets.py (diacritised and literary Arabic, issue 10), every
+set found in DIR unless --dev-sets names some; --sets '' runs those alone.
 
 Per set: strict/lax P/R/F1, recall of gold 1-0/0-1 links, segments per second, peak memory (RSS of a fresh
 process per run), strings encoded, and the time it takes just to encode the set's sentences once with the same
@@ -140,7 +144,8 @@ def run(system, docs, spec):
 
 def measure(name, docs, systems, spec):
     nseg = sum(len(s) + len(t) for _, s, t, _ in docs)
-    row = {"set": name, "documents": len(docs), "segments": nseg}
+    nchar = sum(len(x) for _, s, t, _ in docs for x in s + t)
+    row = {"set": name, "documents": len(docs), "segments": nseg, "characters": nchar}
     base = run("encode-once", docs, spec)
     row["encode_once_s"] = round(base["seconds"], 2)
     for system in systems:
@@ -153,12 +158,13 @@ def measure(name, docs, systems, spec):
         row[system] = {"strict_f1": sc["strict"]["f1"], "lax_f1": sc["lax"]["f1"], "strict": sc["strict"],
                        "omission_recall": sc["omission_recall"], "seconds": round(r["seconds"], 2),
                        "segments_per_s": round(nseg / max(r["seconds"], 1e-9), 1),
+                       "ms_per_1000_chars": round(1e6 * r["seconds"] / max(nchar, 1), 2),
                        "x_encode_once": round(r["seconds"] / max(base["seconds"], 1e-9), 2),
                        "peak_mb": round(r["peak_mb"], 1), "strings_encoded": r["encoded"]}
         print(f"{name:16} {system:12} strict F1 {sc['strict']['f1']:.3f}  lax F1 {sc['lax']['f1']:.3f}  "
               f"1-0/0-1 recall {sc['omission_recall'] if sc['omission_recall'] is not None else 'n/a'}  "
               f"{r['seconds']:.1f}s ({row[system]['x_encode_once']}x encode-once {base['seconds']:.1f}s)  "
-              f"{row[system]['segments_per_s']} seg/s  peak {r['peak_mb']:.0f} MB  encoded {r['encoded']}", flush=True)
+              f"{row[system]['segments_per_s']} seg/s  {row[system]['ms_per_1000_chars']} ms/1000 chars  peak {r['peak_mb']:.0f} MB  encoded {r['encoded']}", flush=True)
     return row
 
 
@@ -269,6 +275,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bench", nargs="?", default=os.path.join(HERE, "..", "..", "shared", "bench"))
     ap.add_argument("--sets", default=",".join(DEFAULT_SETS))
+    ap.add_argument("--dev", help="a folder of dev sets (scripts/make_dev_sets.py writes build/dev)")
+    ap.add_argument("--dev-sets", help="comma-separated dev sets to run (default: every set in --dev)")
     ap.add_argument("--encoder", default="use")
     ap.add_argument("--baselines", action="store_true", help="also run sentalign (Vecalign DP) and bertalign")
     ap.add_argument("--scale", action="store_true", help="time and memory on one long document")
@@ -279,8 +287,13 @@ def main():
         sys.exit(f"bench.py: no benchmark folder at {a.bench} (give its path as the first argument)")
     systems = ["ours"] + (["bertalign", "vecalign-dp"] if a.baselines else [])
     result = {"encoder": a.encoder, "sets": []}
-    for name in a.sets.split(","):
+    for name in filter(None, a.sets.split(",")):
         result["sets"].append(measure(name, read_set(a.bench, name), systems, a.encoder))
+    if a.dev:
+        names = a.dev_sets.split(",") if a.dev_sets else sorted(
+            d for d in os.listdir(a.dev) if os.path.isdir(os.path.join(a.dev, d, "gold")))
+        for name in names:
+            result["sets"].append(measure(name, read_set(a.dev, name), systems, a.encoder))
     if a.scale:
         result["scale"] = scale_rows(a.bench, a.encoder)
     if a.repeat:

@@ -13,7 +13,7 @@ def encoders():
 
 def test_same_vectors_as_the_pure_python_tokenizer(encoders):
     fast, pure = encoders
-    assert fast.signature.endswith("+spm") and not pure.signature.endswith("+spm")  # caches never mix them
+    assert "+spm" in fast.signature and "+spm" not in pure.signature  # caches never mix them
     texts = ["The Security Council adopted resolution 2231 (2015) on 20 July 2015.",
              "اعتمد مجلس الأمن القرار 2231 (2015) في 20 تموز/يوليه 2015.",
              "会议开始了。", "Ｆｕｌｌ width text, é and é", ""]

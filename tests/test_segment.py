@@ -129,3 +129,37 @@ def test_joined_sentences_come_apart_again(case):
     lang, sents = case
     sep = "" if lang == "zh" else " "
     assert split_sentences(sep.join(sents), lang) == sents
+
+
+# --- Arabic literary and classical prose (issue 10) ---------------------------------------------------------
+VERSE_QUOTE = "قال تعالى: ﴿إِنَّا أَنزَلْنَاهُ. فِي لَيْلَةِ الْقَدْرِ﴾ [القدر: 1]. ثم قال."
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a Quranic quotation in ornate brackets is never split, whatever punctuation it holds
+    (VERSE_QUOTE, [VERSE_QUOTE[:-len(" ثم قال.")], "ثم قال."]),
+    # verse numbers end their verse: in ornate brackets, after or before the end-of-ayah sign
+    ("بسم الله الرحمن الرحيم ﴿١﴾ الحمد لله رب العالمين ﴿٢﴾ الرحمن الرحيم ﴿٣﴾",
+     ["بسم الله الرحمن الرحيم ﴿١﴾", "الحمد لله رب العالمين ﴿٢﴾", "الرحمن الرحيم ﴿٣﴾"]),
+    ("الحمد لله ۝١ الرحمن الرحيم ۝٢ مالك يوم الدين ۝٣", ["الحمد لله ۝١", "الرحمن الرحيم ۝٢", "مالك يوم الدين ۝٣"]),
+    ("مالك يوم الدين ٤۝ إياك نعبد ٥۝", ["مالك يوم الدين ٤۝", "إياك نعبد ٥۝"]),
+    # a verb of saying after a quoted question continues the sentence; a full stop in the quote still ends it
+    ("«هل أنت بخير؟» قال الرجل. «نعم.» ثم مضى.", ["«هل أنت بخير؟» قال الرجل.", "«نعم.»", "ثم مضى."]),
+    ("“أين كنت؟” سألت أمه. ثم جلست.", ["“أين كنت؟” سألت أمه.", "ثم جلست."]),
+    ("«انتهى الأمر.» وقال إنه راحل.", ["«انتهى الأمر.»", "وقال إنه راحل."]),
+    # a comma-chained sentence of ordinary length stays whole
+    ("دخل البيت، وقد كان الليل قد حل، ثم نام.", ["دخل البيت، وقد كان الليل قد حل، ثم نام."]),
+])
+def test_arabic_literary_and_classical(text, expected):
+    assert split_sentences(text, "ar") == expected
+
+
+def test_long_chained_arabic_sentence_is_cut_at_clauses():
+    clause = ("مشى الرجل في الطريق الطويل نحو البيت القديم الذي عاش فيه أجداده منذ زمن بعيد جدا"
+              " قبل أن يرحلوا عن القرية كلها")
+    text = f"{clause}، {clause}، وقد {clause}؛ {clause}، ثم {clause}، وزير {clause}."
+    pieces = split_sentences(text, "ar")
+    # cut after "؛" and before the connectives وقد / ثم; "، وزير" (a noun that starts with و) is no clause break
+    assert [p.split()[0] for p in pieces] == ["مشى", "وقد", "مشى", "ثم"]
+    assert all(len(p.split()) >= 20 for p in pieces)
+    assert " ".join(pieces) == text

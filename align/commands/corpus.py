@@ -28,7 +28,8 @@ from align.errors import Exit
               help="Use the on-disk vector cache [default: no: vectors then depend only on their own document, "
                    "which keeps re-runs byte-identical].")
 @click.option("--skip", type=float, default=None, help="Aligner setting for unaligned segments (see align pair --help).")
-@click.option("--max-link", type=int, default=None, help="Most segments in one link, both sides together.")
+@click.option("--max-link", type=int, default=None, help="Most segments in one link, both sides together (default 10, at most 8 "
+              "on a side; see align pair --help).")
 @click.option("-j", "--workers", type=click.IntRange(min=1), default=None,
               help="Documents aligned at once: worker processes here (default 1: this process), Dask worker "
                    "processes with --dask local (default: one per core), or at most this many documents in flight "

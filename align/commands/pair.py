@@ -43,7 +43,9 @@ def _pairs_in_dirs(src_dir: str, tgt_dir: str) -> list[tuple[str, str, str]]:
               help="Cost of leaving a segment unaligned (1-0/0-1), in units of the spread of this document's "
                    "link similarities: lower finds more omissions, higher fewer.")
 @click.option("--max-link", type=int, default=Params.max_link, show_default=True,
-              help="Most segments in one link, both sides together (5 allows 1-4, 2-3, 3-2, 4-1).")
+              help="Most segments in one link, both sides together, at most 8 on a side. Up to 5 any shape "
+                   "(1-4, 2-3, 3-2, 4-1); longer links (1-5 ... 1-8, 2-4 ... 2-8 and their mirror images) where a "
+                   "document calls for them, as literary prose does (one long sentence translated as several).")
 @click.option("--calibration", type=click.Path(dir_okay=False), metavar="FILE",
               help="Link score coefficients from `align calibrate` (default: the built-in ones); the signature "
                    "then ends with cal:<its hash>.")

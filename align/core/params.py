@@ -15,8 +15,10 @@ def _p(default, sig: str, help: str, low: float, high: float):
 
 @dataclass(frozen=True)
 class Params:
-    max_block: int = _p(4, "k", "most segments on one side of a link", 1, 16)
-    max_link: int = _p(5, "n", "most segments in a link, both sides together (5: 1-1 ... 1-4, 2-3, 3-2, 4-1)", 2, 32)
+    max_block: int = _p(8, "k", "most segments on one side of a link (more than 4 only where a document calls for "
+                                "long links: align.core.aligner.block_limits)", 1, 16)
+    max_link: int = _p(10, "n", "most segments in a link, both sides together (10: up to 1-8, 2-8, 8-2; links of more "
+                                "than 5 have 1 or 2 segments on one side)", 2, 32)
     skip: float = _p(0.3, "skip", "a 1-0 or 0-1 link costs this times the spread of the document's link "
                                   "similarities", 0.0, 100.0)
     neighbour: float = _p(0.1, "nb", "weight of the local margin (similarity to the segments next to the link)",

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 
 import numpy as np
 
+from align.encode.normalize import TAG, normalise_texts
 from align.errors import AlignError
 
 POOLINGS = ("auto", "cls", "mean", "pooler")
@@ -135,7 +136,7 @@ class HFEncoder:
         self.name = f"hf:{label}"
         self.signature = (
             f"hf:{label}@{_files_hash(model_dir)};pooling={pooling};prefix={prefix!r};max_length={self.max_length}"
-            f"{';fp16' if self.fp16 else ''};transformers={transformers.__version__}"
+            f"{';fp16' if self.fp16 else ''};transformers={transformers.__version__};{TAG}"
         )
 
     @staticmethod
@@ -156,6 +157,7 @@ class HFEncoder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         torch = self._torch
+        texts = normalise_texts(texts)
         dim = self.model.config.hidden_size
         out = np.zeros((len(texts), dim), dtype=np.float32)
         # Longest first: similar lengths share a batch (little padding), and an out-of-memory shows up at once.

@@ -31,6 +31,8 @@ import zlib
 
 import numpy as np
 
+from align.encode.normalize import TAG, normalise_texts
+
 ARABIC_LENGTH = 1.15
 BATCH = 4096  # texts encoded at once
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
@@ -74,7 +76,7 @@ class LexicalEncoder:
         # Bump centres every sigma/2 up to sqrt(22,500 characters): smooth, and long paragraphs still fit.
         self.centres = np.arange(0.0, max_sqrt_len + sigma, sigma / 2)
         params = f"{weights},{sigma:g},{anchor_dim},{ngram_dim},{ngram},{max_sqrt_len:g},{ARABIC_LENGTH:g}"
-        self.signature = f"lexical:1:{zlib.crc32(params.encode()):08x}"
+        self.signature = f"lexical:1:{zlib.crc32(params.encode()):08x}+{TAG}"
 
     @property
     def dim(self) -> int:
@@ -89,7 +91,9 @@ class LexicalEncoder:
         return out
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        texts = [_MARKS.sub("", unicodedata.normalize("NFKC", t)) for t in texts]
+        # normalise_texts drops Arabic marks and folds presentation forms; NFKC here also folds what only this
+        # encoder's features care about (superscripts, fractions), and _MARKS the zero-width space.
+        texts = [_MARKS.sub("", unicodedata.normalize("NFKC", t)) for t in normalise_texts(texts)]
         folded = [_COMBINING.sub("", unicodedata.normalize("NFD", t)).casefold() for t in texts]  # é -> e
         blocks = (self._length(texts), self._anchors(texts), self._ngrams(folded))
         out = np.hstack([w * _unit(b) for w, b in zip(self.weights, blocks)])

