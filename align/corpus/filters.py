@@ -19,7 +19,7 @@ class RowFilter:
     def __init__(self, f: Filters):
         self.f = f
         self.seen: set[bytes] = set()   # 16-byte digests, not the texts, to keep memory small
-        self.dropped = Counter()
+        self.dropped: Counter[str] = Counter()
 
     def keep(self, level: str, src: str, tgt: str, score: float) -> bool:
         reason = self._reason(level, src, tgt, score)

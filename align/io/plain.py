@@ -165,8 +165,8 @@ def join_lines(lines: list[str], vocab: set[str] | None = None) -> str:
         m = re.search(r"(\w+)([-\u2010\u00ad])$", out)
         if m and line[:1].islower():
             left, hyph = m.group(1), m.group(2)
-            right = _WORD.match(line)
-            right = right.group(0) if right else ""
+            word = _WORD.match(line)
+            right = word.group(0) if word else ""
             keep = (
                 hyph != "\u00ad"
                 and vocab is not None
