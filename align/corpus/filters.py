@@ -42,7 +42,8 @@ class RowFilter:
                 from align.text import match_key
 
                 src, tgt = match_key(src), match_key(tgt)
-            key = hashlib.blake2b("\0".join((level, src, tgt)).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            key = hashlib.blake2b("\0".join((level, src, tgt)).encode("utf-8", "surrogatepass"),
+                                  digest_size=16).digest()
             if key in self.seen:
                 return "duplicate"
             self.seen.add(key)

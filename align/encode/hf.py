@@ -86,7 +86,8 @@ class HFEncoder:
             from transformers import AutoModel, AutoTokenizer
             from transformers.utils import cached_file
         except ImportError as e:
-            raise AlignError(f"the hf encoder needs torch and transformers ({e.name} is missing); {INSTALL_HINT}") from e
+            raise AlignError(f"the hf encoder needs torch and transformers ({e.name} is missing); "
+                             f"{INSTALL_HINT}") from e
         if pooling not in POOLINGS:
             raise AlignError(f"unknown pooling {pooling!r}; choose one of: {', '.join(POOLINGS)}")
         self._torch = torch

@@ -44,7 +44,8 @@ def decode(raw: bytes, path: str) -> str:
             try:
                 return _check_text(raw.decode(enc), path)
             except UnicodeDecodeError:
-                raise AlignError(f"{path}: starts with a {enc.upper()} byte-order mark but does not decode as it") from None
+                raise AlignError(f"{path}: starts with a {enc.upper()} byte-order mark "
+                                 "but does not decode as it") from None
     if b"\x00" in raw:  # NUL never occurs in 8-bit or UTF-8 text; UTF-16 without a BOM is not supported
         raise AlignError(f"{path}: looks like a binary file, not text")
     try:
@@ -73,7 +74,8 @@ def decode(raw: bytes, path: str) -> str:
     try:
         return _check_text(raw.decode("cp1252"), path)
     except UnicodeDecodeError:
-        raise AlignError(f"{path}: cannot decode (not UTF-8, UTF-16 with BOM, Windows-1256 or a known encoding)") from None
+        raise AlignError(f"{path}: cannot decode "
+                         "(not UTF-8, UTF-16 with BOM, Windows-1256 or a known encoding)") from None
 
 
 # A file is UTF-8 with a few damaged bytes, not a legacy code page, when its valid multi-byte characters
