@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
+from typing import Any
 
 from align.errors import AlignError
 
@@ -52,7 +53,7 @@ def read_bench_set(set_dir: str):
     """(doc, source lines, target lines, gold links) for every document of a benchmark set in the
     Vecalign/Bertalign layout: `<set>/{src,tgt,gold}/<doc>`, one segment per line."""
     for doc in sorted(os.listdir(os.path.join(set_dir, "gold"))):
-        def lines(side):
+        def lines(side, doc=doc):
             with open(os.path.join(set_dir, side, doc), encoding="utf-8") as f:
                 out = f.read().split("\n")
             return out[:-1] if out and out[-1] == "" else out   # a final newline is not an empty segment
@@ -114,15 +115,15 @@ def _check_range(gold: Links, pred: Links, where: str) -> None:
 
 def _counts(gold: Links, test: Links) -> list[int]:
     """[tp_strict, fp_strict, tp_lax, fp_lax] of `test` links judged against `gold` links."""
-    gold = {(tuple(s), tuple(t)) for s, t in gold if len(s) or len(t)}
-    test = {(tuple(s), tuple(t)) for s, t in test if len(s) or len(t)}
-    gold_tgt_of_src = defaultdict(set)
-    for s, t in gold:
+    gold_set = {(tuple(s), tuple(t)) for s, t in gold if len(s) or len(t)}
+    test_set = {(tuple(s), tuple(t)) for s, t in test if len(s) or len(t)}
+    gold_tgt_of_src: defaultdict[int, set[int]] = defaultdict(set)
+    for s, t in gold_set:
         for i in s:
             gold_tgt_of_src[i].update(t)
     tp_s = fp_s = tp_l = fp_l = 0
-    for s, t in test:
-        if (s, t) in gold:
+    for s, t in test_set:
+        if (s, t) in gold_set:
             tp_s += 1
             tp_l += 1
             continue
@@ -159,7 +160,7 @@ def score(pairs: list[tuple[Links, Links]]) -> dict:
     def ratio(a, b):
         return a / (a + b) if a + b else 0.0
 
-    out = {}
+    out: dict[str, Any] = {}
     for name, k in (("strict", 0), ("lax", 2)):
         p, r = ratio(pc[k], pc[k + 1]), ratio(rc[k], rc[k + 1])
         out[name] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(_f(p, r), 4)}

@@ -106,7 +106,8 @@ def card_problems(path: str) -> list[str]:
                     problems.append(f"{os.path.relpath(shard, path)}: its columns differ from the card's features")
             expected = info.splits[split].num_examples if split in info.splits else None
             if expected != rows:
-                problems.append(f"config {name!r}: the card says split {split!r} has {expected} rows, the files hold {rows}")
+                problems.append(f"config {name!r}: the card says split {split!r} has {expected} rows, "
+                                f"the files hold {rows}")
     return problems
 
 

@@ -86,6 +86,7 @@ def _header_fields(text: str) -> list[str] | None:
         m = _FIELD.match(text, pos)
         if not m or (m.end() < len(text) and text[m.end()] != " "):
             return None
+        assert m.lastgroup is not None  # every alternative of _FIELD is a named group, and one matched
         labels.append(_FIELDS[int(m.lastgroup[1:])][0])
         pos = m.end() + 1
     return labels or None

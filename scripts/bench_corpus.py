@@ -174,7 +174,8 @@ def main() -> None:
                 mem[n] = report["throughput"]["runs"]["2"][0].get("rss_mib")
             else:
                 shutil.rmtree(out, ignore_errors=True)
-                mem[n] = run(command(manifest(a.bench, os.path.join(work, f"m{n}.csv"), n), out, 2, a.encoder)).get("rss_mib")
+                mem[n] = run(command(manifest(a.bench, os.path.join(work, f"m{n}.csv"), n), out, 2,
+                                     a.encoder)).get("rss_mib")
             say(f"memory: {n} documents: peak per worker {mem[n]} MiB")
         report["memory_mib"] = mem
 

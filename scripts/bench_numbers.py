@@ -49,7 +49,8 @@ def change_number(text: str, rng: random.Random) -> str:
         chars = list(old)
         if how == "digit":
             i = rng.choice(digit_at)
-            chars[i] = rng.choice([d for d in "0123456789" if d != old[i] and not (d == "0" and i == 0 and len(digit_at) > 1)])
+            chars[i] = rng.choice([d for d in "0123456789"
+                                   if d != old[i] and not (d == "0" and i == 0 and len(digit_at) > 1)])
         elif how == "step":
             # move the last group by a small amount: 2015 -> 2013, 45 -> 48
             last = re.search(r"\d+$", old)
@@ -123,8 +124,8 @@ def main():
                 print(f"ALARM [{pop}] {a['doc']}\n  ar: {a['src']}\n  en: {a['tgt']}\n  "
                       + "; ".join(f["message"] for f in a["flags"]))
     for pop, r in results.items():
-        print(f"[{pop:7}] changed pairs flagged:   {r['changed_flagged']}/{r['changed']} = {r['changed_flagged_rate']:.1%}"
-              f"  (must be >= 95%)")
+        print(f"[{pop:7}] changed pairs flagged:   {r['changed_flagged']}/{r['changed']} = "
+              f"{r['changed_flagged_rate']:.1%}  (must be >= 95%)")
         print(f"[{pop:7}] untouched pairs flagged: {r['untouched_flagged']}/{r['untouched']} = "
               f"{r['untouched_flagged_rate']:.1%}  (must be <= 2%)")
     print(json.dumps({pop: {k: v for k, v in r.items() if k not in ("misses", "false_alarms")}

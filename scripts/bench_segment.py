@@ -102,7 +102,8 @@ def run(bench: str, name: str, show: int, join: str = "space") -> dict:
             "spurious": c["spurious"],
             "spurious_rate": round(c["spurious"] / max(1, c["predicted"]), 4),
             "merge_internal": c["merge_internal"],
-            "spurious_rate_counting_merge_internal": round((c["spurious"] + c["merge_internal"]) / max(1, c["predicted"]), 4),
+            "spurious_rate_counting_merge_internal":
+                round((c["spurious"] + c["merge_internal"]) / max(1, c["predicted"]), 4),
         }
         out[lang] = res
         print(f"{name} {lang} ({join} join): " + ", ".join(f"{k}={v}" for k, v in res.items()))

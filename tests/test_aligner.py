@@ -56,7 +56,8 @@ def test_merges_are_found(token_encoder, shape):
     t_parts = np.array_split([t + "'" for t in toks], b)
     if a == b:  # sentence boundaries far apart on the two sides, or it would just be a run of 1-1 links
         cut = len(toks) // 6
-        s_parts, t_parts = [toks[:cut], toks[cut:]], [[t + "'" for t in toks[:5 * cut]], [t + "'" for t in toks[5 * cut:]]]
+        s_parts = [toks[:cut], toks[cut:]]
+        t_parts = [[t + "'" for t in toks[:5 * cut]], [t + "'" for t in toks[5 * cut:]]]
     spec.insert(6, ([" ".join(p) for p in s_parts], [" ".join(p) for p in t_parts]))
     src, tgt, gold = build(spec)
     assert links_of(align_segments(src, tgt, token_encoder)) == gold
@@ -138,12 +139,15 @@ def test_dp_on_a_handmade_similarity_matrix():
     lo, hi = np.zeros(4, np.int64), np.full(4, 3, np.int64)
     prm = dp.GainParams(offset=0.0, skip=-0.1, length=0.0, ratio=1.0, neighbour=0.0)
     z = np.zeros((1, 3))
-    fwd, back = dp.forward(dp.gain_table(S, T, lens, lens, z, z, types, lo, hi, prm, dp.dense_sims(S, T))[0], types, lo, hi)
+    fwd, back = dp.forward(dp.gain_table(S, T, lens, lens, z, z, types, lo, hi, prm, dp.dense_sims(S, T))[0],
+                           types, lo, hi)
     assert [(i, j) for i, j, _ in dp.trace(back, types, lo, 3, 3)] == [(1, 1), (2, 2), (3, 3)]
     T2 = np.zeros((1, 2, 3), np.float32)
     T2[0, 0], T2[0, 1] = eye[0], eye[2]
     lo2, hi2 = np.zeros(4, np.int64), np.full(4, 2, np.int64)
-    fwd, back = dp.forward(dp.gain_table(S, T2, lens, lens[:, :2], z, z[:, :2], types, lo2, hi2, prm, np.zeros((0, 0, 0, 0), np.float32))[0], types, lo2, hi2)
+    no_sims = np.zeros((0, 0, 0, 0), np.float32)
+    fwd, back = dp.forward(dp.gain_table(S, T2, lens, lens[:, :2], z, z[:, :2], types, lo2, hi2, prm, no_sims)[0],
+                           types, lo2, hi2)
     path = dp.trace(back, types, lo2, 3, 2)
     assert [tuple(types[t]) for _, _, t in path] == [(1, 1), (1, 0), (1, 1)]
 
@@ -172,7 +176,8 @@ def test_skip_trades_omissions_for_links(token_encoder):
     for pos in (4, 9, 14, 19, 24, 29):
         spec.insert(pos, ([f"x{pos}a x{pos}b x{pos}c"], [f"y{pos}a' y{pos}b' y{pos}c'"]))
     src, tgt, gold = build(spec)
-    unaligned = [sum(1 for l in align_segments(src, tgt, token_encoder, Params(skip=k)) if not (l.src_ids and l.tgt_ids))
+    unaligned = [sum(1 for l in align_segments(src, tgt, token_encoder, Params(skip=k))
+                     if not (l.src_ids and l.tgt_ids))
                  for k in (0.0, 0.3, 2.0, 20.0)]
     assert unaligned[0] > 0 and unaligned[-1] == 0
     assert unaligned == sorted(unaligned, reverse=True)

@@ -56,8 +56,8 @@ def test_pair_directories_and_eval(texts):
         (texts / side).mkdir()
         for name in ("a", "b"):
             (texts / side / name).write_text(text.replace("\n\n", "\n"), encoding="utf-8")
-    r = run("pair", "ar", "en", "--src-lang", "ar", "--tgt-lang", "en", "--segmented", "-o", "pred", "--format", "ladder",
-            cwd=texts)
+    r = run("pair", "ar", "en", "--src-lang", "ar", "--tgt-lang", "en", "--segmented", "-o", "pred",
+            "--format", "ladder", cwd=texts)
     assert r.returncode == 0, r.stderr
     assert sorted(os.listdir(texts / "pred")) == ["a.ladder", "b.ladder"]
     (texts / "gold").mkdir()

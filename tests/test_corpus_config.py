@@ -107,7 +107,8 @@ def write_pair_config(repo):
     import tempfile
 
     d = tempfile.mkdtemp()
-    return write(os.path.join(d, "c.yaml"), f"src_lang: ar\ntgt_lang: en\ninputs: [{{src: {repo}/seeds/udhr_arb.txt, tgt: {repo}/seeds/udhr_eng.txt}}]\n")
+    return write(os.path.join(d, "c.yaml"), "src_lang: ar\ntgt_lang: en\n"
+                 f"inputs: [{{src: {repo}/seeds/udhr_arb.txt, tgt: {repo}/seeds/udhr_eng.txt}}]\n")
 
 
 def test_example_config_is_valid(tmp_path):

@@ -8,7 +8,6 @@ import sqlite3
 import zlib
 
 import numpy as np
-import pytest
 
 from align.encode import get_encoder
 from align.encode.cache import ROW_OVERHEAD, CachedEncoder, VectorCache, key

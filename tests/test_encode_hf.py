@@ -117,7 +117,8 @@ def test_signature_names_model_and_versions(models):
 
 def test_parse_spec():
     assert parse_spec("org/model") == ("org/model", {})
-    assert parse_spec("/m?pooling=cls&fp16=0&max_length=128") == ("/m", {"pooling": "cls", "fp16": False, "max_length": 128})
+    assert parse_spec("/m?pooling=cls&fp16=0&max_length=128") == ("/m", {"pooling": "cls", "fp16": False,
+                                                                         "max_length": 128})
     for bad in ("", "/m?batch_size=0", "/m?colour=red", "/m?fp16=maybe"):
         with pytest.raises(AlignError):
             parse_spec(bad)

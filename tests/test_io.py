@@ -58,7 +58,8 @@ def test_whole_udhr_in_windows_1256_is_detected(tmp_path):
     [
         ("Genève, été.", "cp1252"),  # short Latin-1 text: detectors guess exotic code pages for it
         ("café crème", "latin-1"),
-        ("Considérant que la reconnaissance de la dignité inhérente à tous les membres de la famille humaine.", "cp1252"),
+        ("Considérant que la reconnaissance de la dignité inhérente à tous les membres de la famille humaine.",
+         "cp1252"),
         ("Всеобщая декларация прав человека. Принимая во внимание, что признание достоинства.", "cp1251"),
     ],
 )
@@ -195,7 +196,8 @@ def test_hard_wrap_joins_and_dehyphenates():
 
 
 def test_one_paragraph_per_line_without_blank_lines():
-    lines = [f"Paragraph {i} has its own line of quite different length{'.' * (i % 3)}" + " x" * (i * 7) for i in range(12)]
+    lines = [f"Paragraph {i} has its own line of quite different length{'.' * (i % 3)}" + " x" * (i * 7)
+             for i in range(12)]
     assert split_paragraphs("\n".join(lines)) == [norm(l) for l in lines]
 
 

@@ -285,7 +285,8 @@ def test_html_without_text(tmp_path):
 TMX = """<?xml version="1.0" encoding="UTF-8"?>
 <tmx version="1.4"><header srclang="en" datatype="plaintext" segtype="sentence" adminlang="en"
  creationtool="test" creationtoolversion="1" o-tmf="none"/><body>
-<tu><tuv xml:lang="en-US"><seg>Everyone has the right to <bpt i="1">&lt;b&gt;</bpt>life<ept i="1">&lt;/b&gt;</ept>.</seg></tuv>
+<tu><tuv
+ xml:lang="en-US"><seg>Everyone has the right to <bpt i="1">&lt;b&gt;</bpt>life<ept i="1">&lt;/b&gt;</ept>.</seg></tuv>
     <tuv xml:lang="AR"><seg>لكل فرد الحق في الحياة.</seg></tuv>
     <tuv xml:lang="fr-FR"><seg>Tout individu a droit à la vie.</seg></tuv></tu>
 <tu><tuv xml:lang="en-US"><seg>No one shall be held in slavery.</seg></tuv>
@@ -306,7 +307,8 @@ def test_tmx_pairs_and_sides(tmp_path):
     assert doc.segmented and [q.text for q in doc.paragraphs] == [
         "Everyone has the right to life.", "No one shall be held in slavery.", "Only English here."]
     assert [q.sentences for q in doc.paragraphs][2] == ["Only English here."]
-    assert [q.text for q in read_document(str(p), "ar").paragraphs] == ["لكل فرد الحق في الحياة.", "لا يجوز استرقاق أحد."]
+    assert [q.text for q in read_document(str(p), "ar").paragraphs] == ["لكل فرد الحق في الحياة.",
+                                                                         "لا يجوز استرقاق أحد."]
 
 
 def test_tmx_errors(tmp_path):
@@ -334,7 +336,8 @@ XLIFF12 = """<?xml version="1.0" encoding="UTF-8"?>
 
 XLIFF20 = """<?xml version="1.0" encoding="UTF-8"?>
 <xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en" trgLang="ar">
-<file id="f"><unit id="u1"><segment><source>Article <pc id="1">2</pc></source><target>المادة <pc id="1">2</pc></target></segment></unit></file></xliff>"""
+<file id="f"><unit id="u1"><segment><source>Article <pc id="1">2</pc></source><target>المادة <pc
+ id="1">2</pc></target></segment></unit></file></xliff>"""
 
 
 def test_xliff_pairs_both_versions_and_either_direction(tmp_path):
@@ -365,4 +368,5 @@ def test_read_document_docx_raw_and_segmented(tmp_path):
     assert [p.sentences for p in raw.paragraphs] == [
         ["Article 1"], ["All human beings are born free.", "They are endowed with reason."]]
     seg = read_document(str(tmp_path / "d.docx"), "en", segmented=True)
-    assert seg.segmented and seg.sentences == ["Article 1", "All human beings are born free. They are endowed with reason."]
+    assert seg.segmented
+    assert seg.sentences == ["Article 1", "All human beings are born free. They are endowed with reason."]

@@ -1,7 +1,5 @@
 """Hierarchical alignment: paragraph anchors, sentence links inside paragraph links, indices and levels."""
 
-import numpy as np
-
 from align.core.aligner import align_segments
 from align.document import Document, Paragraph
 from align.pipeline import _increasing_chain, align_documents, paragraph_anchors

@@ -84,7 +84,8 @@ def test_upload_creates_the_dataset_repo_and_sends_only_the_dataset_files(folder
     assert up["repo_id"] == "my-org/tiny" and up["repo_type"] == "dataset" and up["folder_path"] == folder
     # what upload_folder would send, by the library's own pattern matching
     files = sorted(os.path.relpath(os.path.join(d, n), folder) for d, _, ns in os.walk(folder) for n in ns)
-    sent = sorted(filter_repo_objects(files, allow_patterns=up["allow_patterns"], ignore_patterns=up.get("ignore_patterns")))
+    sent = sorted(filter_repo_objects(files, allow_patterns=up["allow_patterns"],
+                                      ignore_patterns=up.get("ignore_patterns")))
     assert "README.md" in sent and "scores.png" in sent and any(f.startswith("data/train-") for f in sent)
     assert "export/tiny.ar-en.tmx" in sent
     assert not any(f.startswith(".work") or f == "failures.jsonl" for f in sent)  # local paths stay local

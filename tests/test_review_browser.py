@@ -43,7 +43,8 @@ def write_inputs(tmp_path):
     (tmp_path / "doc.en.txt").write_text("\n".join(TGT) + "\n", encoding="utf-8")
     (tmp_path / "gold.ladder").write_text("".join(f"{s}:{t}\n" for s, t in GOLD), encoding="utf-8")
     head = {"signature": "align:0.1.0|enc:tokens:test|seg:lines|mode:segmented|k.4", "src_path": "doc.ar.txt",
-            "tgt_path": "doc.en.txt", "src_lang": "ar", "tgt_lang": "en", "quality": {"score": 0.7, "verdict": "usable"}}
+            "tgt_path": "doc.en.txt", "src_lang": "ar", "tgt_lang": "en",
+            "quality": {"score": 0.7, "verdict": "usable"}}
     rows = [{"src": " ".join(SRC[i] for i in s), "tgt": " ".join(TGT[j] for j in t), "src_ids": s, "tgt_ids": t,
              "type": f"{len(s)}-{len(t)}", "level": "sentence", "score": 0.3 if (s, t) not in GOLD else 0.9,
              "flags": []} for s, t in PRED]

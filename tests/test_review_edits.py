@@ -138,8 +138,10 @@ def test_edit_dispatches_by_name_and_checks_its_arguments():
     its = items(([0], [0]), ([1], [1]))
     assert links(apply(its, edit(its, "merge", 0, TEXTS, NOW))) == [((0, 1), (0, 1))]
     assert apply(its, edit(its, "reject", 1, TEXTS, NOW))[1].status == "rejected"
-    assert links(apply(its, edit(its, "move", 0, TEXTS, NOW, {"side": "tgt", "step": 1}))) == [((0,), ()), ((1,), (0, 1))]
-    for op, args, msg in [("move", {"side": "x", "step": 1}, "side must be"), ("move", {"side": "src", "step": "1"}, "whole number"),
+    moved = apply(its, edit(its, "move", 0, TEXTS, NOW, {"side": "tgt", "step": 1}))
+    assert links(moved) == [((0,), ()), ((1,), (0, 1))]
+    for op, args, msg in [("move", {"side": "x", "step": 1}, "side must be"),
+                          ("move", {"side": "src", "step": "1"}, "whole number"),
                           ("delete", {}, "unknown edit"), ("split", {"src_at": True}, "whole number")]:
         with pytest.raises(AlignError, match=msg):
             edit(its, op, 0, TEXTS, NOW, args)

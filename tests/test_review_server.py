@@ -188,7 +188,8 @@ def test_edits_write_only_the_output_file(server, tmp_path):
     assert after - set(before) == {"doc.reviewed.jsonl"}
     assert all((tmp_path / p).read_bytes() == b for p, b in before.items())    # the alignment is untouched
     rows = [json.loads(l) for l in open(server.session.output, encoding="utf-8")]
-    assert [(r["src_ids"], r["tgt_ids"]) for r in rows[1:]] == [([0], [0]), ([1, 2], [1]), ([3], [2]), ([4], [3]), ([5], [4])]
+    assert [(r["src_ids"], r["tgt_ids"]) for r in rows[1:]] == [([0], [0]), ([1, 2], [1]), ([3], [2]), ([4], [3]),
+                                                                ([5], [4])]
     # no request can name a file: other paths are 404 whatever they say
     for path in ("/api/save?path=/tmp/x", "/../../etc/passwd", "/api/edit/../state"):
         assert call(server, path, {"version": 1})[0] == 404
@@ -262,7 +263,8 @@ def test_a_real_two_level_alignment_splits_everywhere_with_or_without_its_inputs
     path = str(tmp_path / "udhr.jsonl")
     write(al, path, "jsonl")
     doc, items = store.load(path, str(tmp_path / "r.jsonl"))
-    assert doc.level == "sentence" and len(doc.context) == len(al.at("paragraph")) and len(items) == len(al.at("sentence"))
+    assert doc.level == "sentence"
+    assert len(doc.context) == len(al.at("paragraph")) and len(items) == len(al.at("sentence"))
     multi = [k for k, it in enumerate(items) if len(it.link.src_ids) + len(it.link.tgt_ids) > 2]
     assert len(multi) >= 3
     for k in multi:     # every cut gives the link's own text back, piece by piece

@@ -12,9 +12,11 @@ def flagged(src, tgt, src_lang="ar", tgt_lang="en"):
 
 # Each pair says the same numbers in two ways a UN translation legitimately does.
 SAME = [
-    ("المقرر عقدها يوم الخميس 26 شباط/فبراير 2015، الساعة 15:35", "To be held on Thursday, 26 February 2015, at 3.35 p.m."),
+    ("المقرر عقدها يوم الخميس 26 شباط/فبراير 2015، الساعة 15:35",
+     "To be held on Thursday, 26 February 2015, at 3.35 p.m."),
     ("المقرر عقدها الساعة 15:00", "To be held at 3 p.m."),
-    ("المقرر عقدها يوم الخميس 12 شباط/فبراير 2015، الساعة 47/10", "To be held on Thursday, 12 February 2015, at 10.47 a.m."),
+    ("المقرر عقدها يوم الخميس 12 شباط/فبراير 2015، الساعة 47/10",
+     "To be held on Thursday, 12 February 2015, at 10.47 a.m."),
     ("يعقد الاجتماع في الساعة 00:10 في مجلس الأمن.", "The meeting will be held at 10 a.m. in the Council."),
     ("حظر فتح الحانات بعد الساعة العاشرة مساء.", "Bars may not stay open later than 10 p.m."),
     ("لقَّمت 734 156 كغم من سادس فلوريد اليورانيوم", "Iran had fed 156,734 kg of natural UF6"),

@@ -27,9 +27,11 @@ from align.errors import Exit
 @click.option("--cache/--no-cache", default=None,
               help="Use the on-disk vector cache [default: no: vectors then depend only on their own document, "
                    "which keeps re-runs byte-identical].")
-@click.option("--skip", type=float, default=None, help="Aligner setting for unaligned segments (see align pair --help).")
-@click.option("--max-link", type=int, default=None, help="Most segments in one link, both sides together (default 10, at most 8 "
-              "on a side; see align pair --help).")
+@click.option("--skip", type=float, default=None,
+              help="Aligner setting for unaligned segments (see align pair --help).")
+@click.option("--max-link", type=int, default=None,
+              help="Most segments in one link, both sides together (default 10, at most 8 on a side; see align pair "
+                   "--help).")
 @click.option("-j", "--workers", type=click.IntRange(min=1), default=None,
               help="Documents aligned at once: worker processes here (default 1: this process), Dask worker "
                    "processes with --dask local (default: one per core), or at most this many documents in flight "
@@ -42,9 +44,11 @@ from align.errors import Exit
               help="Seconds one document may take before it is recorded as a failure (0: no limit; "
                    "not enforced on Dask workers).")
 @click.option("--min-score", type=float, default=None, help="Drop links scoring below this.")
-@click.option("--max-length-ratio", type=float, default=None, help="Drop links whose longer side is this many times the shorter.")
+@click.option("--max-length-ratio", type=float, default=None,
+              help="Drop links whose longer side is this many times the shorter.")
 @click.option("--dedup", type=click.Choice(DEDUP), default=None, help="Drop duplicate links [default: none].")
-@click.option("--export", "exports", type=click.Choice(EXPORTS), multiple=True, help="Also write export/*.tmx or Moses files.")
+@click.option("--export", "exports", type=click.Choice(EXPORTS), multiple=True,
+              help="Also write export/*.tmx or Moses files.")
 @click.option("--publish", "do_publish", is_flag=True,
               help="Upload after a complete build, to --repo-id or the config's publish.repo_id (see align publish).")
 @click.option("--repo-id", default=None, help="Hub dataset to publish to (ORG/NAME).")

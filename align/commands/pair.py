@@ -30,7 +30,8 @@ def _pairs_in_dirs(src_dir: str, tgt_dir: str) -> list[tuple[str, str, str]]:
 @click.option("-o", "--output", "outs", required=True, multiple=True, type=click.Path(),
               help="Output file (format from its extension); repeat for several formats at once. "
                    "A directory when SRC and TGT are directories.")
-@click.option("--src-lang", required=True, help="Source language code: ar, en, fr, es, ru, zh, de, it, pt, nl, pl, tr, ja, ko, th "
+@click.option("--src-lang", required=True,
+              help="Source language code: ar, en, fr, es, ru, zh, de, it, pt, nl, pl, tr, ja, ko, th "
                    "(zh-CN, pt-BR... are read as zh, pt).")
 @click.option("--tgt-lang", required=True, help="Target language code.")
 @click.option("--segmented", is_flag=True, help="Input is one segment per line, taken as is (no paragraph level).")

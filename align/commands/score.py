@@ -47,7 +47,8 @@ def _describe(summary: dict) -> str:
 
 @click.command("score")
 @click.argument("pairs_path", metavar="PAIRS")
-@click.option("-o", "--output", required=True, metavar="REPORT.jsonl", help="Report, one JSON object per pair ('-' = stdout).")
+@click.option("-o", "--output", required=True, metavar="REPORT.jsonl",
+              help="Report, one JSON object per pair ('-' = stdout).")
 @click.option("--src-lang", required=True, help="Source language code, e.g. ar (as for `align pair`).")
 @click.option("--tgt-lang", required=True, help="Target language code, e.g. en.")
 @click.option("--format", "fmt", type=click.Choice(INPUT_FORMATS), default="auto", show_default=True,
@@ -55,9 +56,12 @@ def _describe(summary: dict) -> str:
 @click.option("--tgt-file", metavar="FILE", help="Target side of Moses pairs (PAIRS is then the source side).")
 @click.option("--encoder", default="use", show_default=True, help="Encoder for the similarity: use, hf:NAME, lexical.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the on-disk vector cache.")
-@click.option("--reference", metavar="FILE", help="Reference translation or MT output of the source, one line per pair: "
-              "adds chrF and BLEU per pair and for the corpus (sacreBLEU).")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit with status 4 when any flag of this severity or worse exists (a CI gate; 1 stays 'internal error').")
+@click.option("--reference", metavar="FILE",
+              help="Reference translation or MT output of the source, one line per pair: "
+                   "adds chrF and BLEU per pair and for the corpus (sacreBLEU).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES),
+              help="Exit with status 4 when any flag of this severity or worse exists "
+                   "(a CI gate; 1 stays 'internal error').")
 @click.option("--plot", metavar="PNG", help="Also draw a histogram of scores and the flag counts.")
 @click.option("--summary", "summary_path", metavar="FILE", help="Summary JSON (default: REPORT.summary.json).")
 @click.option("--calibration", type=click.Path(dir_okay=False), metavar="FILE",

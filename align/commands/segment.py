@@ -10,7 +10,8 @@ import click
 
 @click.command("segment")
 @click.argument("path", type=click.Path())
-@click.option("--lang", required=True, help="Language code of the file: ar, en, fr, es, ru, zh, de, it, pt, nl, pl, tr, ja, ko, th.")
+@click.option("--lang", required=True,
+              help="Language code of the file: ar, en, fr, es, ru, zh, de, it, pt, nl, pl, tr, ja, ko, th.")
 @click.option("-o", "--output", "out", type=click.Path(), default=None, help="Write here instead of stdout.")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="One JSON object per paragraph instead of text.")
 def segment(path, lang, out, as_jsonl):

@@ -115,7 +115,8 @@ def _prose(cfg: CorpusConfig, st: dict) -> str:
         lines += [f"- {st['failed']:,} document pair(s) could not be aligned (unreadable, empty or in the wrong "
                   "language) and are not included."]
     lines += ["", "## Statistics", "", "| level | type | links |", "|---|---|---:|"]
-    lines += [f"| {lv} | {ty} | {n:,} |" for (lv, ty), n in sorted(st["types"].items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))]
+    lines += [f"| {lv} | {ty} | {n:,} |"
+              for (lv, ty), n in sorted(st["types"].items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))]
     lines += [
         "",
         f"Scores of the {linked:,} links with text on both sides: mean {mean:.3f}, {confident:,} "
@@ -129,7 +130,8 @@ def _prose(cfg: CorpusConfig, st: dict) -> str:
         "",
         "| column | meaning |",
         "|---|---|",
-        f"| `translation` | `{{\"{cfg.src_lang}\": ..., \"{cfg.tgt_lang}\": ...}}`: the linked text (segments joined by a space) |",
+        f"| `translation` | `{{\"{cfg.src_lang}\": ..., \"{cfg.tgt_lang}\": ...}}`: "
+        "the linked text (segments joined by a space) |",
         "| `doc_id` | the document pair it comes from |",
         "| `src_ids`, `tgt_ids` | indices of the linked segments in their document (of their level) |",
         "| `type` | segments on each side, e.g. `1-1`, `2-1`, `1-0` |",

@@ -210,7 +210,8 @@ def _apply(cfg: CorpusConfig, o: dict) -> CorpusConfig:
         load_calibration(cfg.calibration)   # a bad file is refused now, not in every document
 
     if not cfg.src_lang or not cfg.tgt_lang:
-        raise AlignError("the source and target languages are needed: --src-lang/--tgt-lang or src_lang/tgt_lang in the config")
+        raise AlignError("the source and target languages are needed: "
+                         "--src-lang/--tgt-lang or src_lang/tgt_lang in the config")
     cfg.src_lang, cfg.tgt_lang = check_lang(cfg.src_lang), check_lang(cfg.tgt_lang)
     if cfg.src_lang == cfg.tgt_lang:
         raise AlignError(f"source and target languages are both {cfg.src_lang!r}; a translation dataset needs two")
@@ -272,7 +273,8 @@ def _from_yaml(path: str) -> CorpusConfig:
     try:
         params = Params(**(y.get("align") or {}))
     except TypeError as e:
-        raise AlignError(f"{path}: align: {e} (known: {', '.join(f.name for f in dataclasses.fields(Params))})") from None
+        known = ", ".join(f.name for f in dataclasses.fields(Params))
+        raise AlignError(f"{path}: align: {e} (known: {known})") from None
     _unknown(y.get("publish") or {}, {"repo_id", "private", "token_env"}, f"{path}: publish")
     out = y.get("output")
     exports = y.get("export") or ()

@@ -19,7 +19,7 @@ class RowFilter:
     def __init__(self, f: Filters):
         self.f = f
         self.seen: set[bytes] = set()   # 16-byte digests, not the texts, to keep memory small
-        self.dropped = Counter()
+        self.dropped: Counter[str] = Counter()
 
     def keep(self, level: str, src: str, tgt: str, score: float) -> bool:
         reason = self._reason(level, src, tgt, score)
@@ -42,7 +42,8 @@ class RowFilter:
                 from align.text import match_key
 
                 src, tgt = match_key(src), match_key(tgt)
-            key = hashlib.blake2b("\0".join((level, src, tgt)).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            key = hashlib.blake2b("\0".join((level, src, tgt)).encode("utf-8", "surrogatepass"),
+                                  digest_size=16).digest()
             if key in self.seen:
                 return "duplicate"
             self.seen.add(key)

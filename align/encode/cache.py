@@ -51,7 +51,7 @@ class VectorCache:
         self.path = path / "vectors.sqlite3" if path.suffix not in (".sqlite3", ".db") else path
         self.max_bytes = int(max_bytes or os.environ.get("ALIGN_CACHE_MAX_BYTES") or DEFAULT_MAX_BYTES)
         self._conn: sqlite3.Connection | None = None
-        self._pid = None
+        self._pid: int | None = None
         self._db()  # fail now (unwritable directory...) rather than in the middle of a run
 
     def _db(self) -> sqlite3.Connection:
@@ -91,12 +91,13 @@ class VectorCache:
         return conn
 
     def get(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
-        db, found = self._db(), {}
+        db = self._db()
+        blobs: dict[bytes, bytes] = {}
         for i in range(0, len(keys), _CHUNK):
             chunk = keys[i : i + _CHUNK]
             q = f"SELECT key, data FROM vec WHERE key IN ({','.join('?' * len(chunk))})"
-            found.update((k, d) for k, d in db.execute(q, chunk))
-        found, bad = _valid(found)
+            blobs.update((k, d) for k, d in db.execute(q, chunk))
+        found, bad = _valid(blobs)
         if bad:  # damaged rows (a crash mid-write, a disk error): dropped, and encoded again by the caller
             _warn(f"vector cache: {len(bad)} damaged vector(s) dropped, encoding them again")
             with self._write() as db:

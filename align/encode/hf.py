@@ -15,7 +15,6 @@ Never runs remote code: only architectures built into transformers load.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -88,7 +87,8 @@ class HFEncoder:
             from transformers import AutoModel, AutoTokenizer
             from transformers.utils import cached_file
         except ImportError as e:
-            raise AlignError(f"the hf encoder needs torch and transformers ({e.name} is missing); {INSTALL_HINT}")
+            raise AlignError(f"the hf encoder needs torch and transformers ({e.name} is missing); "
+                             f"{INSTALL_HINT}") from e
         if pooling not in POOLINGS:
             raise AlignError(f"unknown pooling {pooling!r}; choose one of: {', '.join(POOLINGS)}")
         self._torch = torch
@@ -102,6 +102,7 @@ class HFEncoder:
 
         try:
             config_file = cached_file(name_or_path, "config.json")
+            assert config_file is not None  # cached_file raises OSError for a missing file rather than return None
             model_dir = Path(config_file).parent
             # Prefer safetensors (no pickle); None lets transformers fall back to .bin when there is none.
             use_safetensors = True if any(model_dir.glob("*.safetensors")) else None
@@ -111,7 +112,7 @@ class HFEncoder:
             )
         except (OSError, ValueError, KeyError, ImportError) as e:
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise AlignError(f"cannot load hf model {name_or_path!r}: {first}")
+            raise AlignError(f"cannot load hf model {name_or_path!r}: {first}") from e
         if getattr(model.config, "is_encoder_decoder", False):  # e.g. sentence-T5 / mT5: only the encoder is used
             model = model.get_encoder()
         # A pooler counts only if its weights came from the checkpoint: transformers otherwise adds a random one.

@@ -71,10 +71,7 @@ def _label(paras: list[Paragraph], lang: str) -> list[Paragraph]:
         if e.name not in (None, "align.structure"):  # structure.py exists but one of its imports is broken
             raise
         return paras
-    labelled = label_paragraphs(paras, lang)
-    # It may label in place (returning None) or return the labelled paragraphs.
-    if isinstance(labelled, list) and all(isinstance(p, Paragraph) for p in labelled):
-        return labelled
+    label_paragraphs(paras, lang)  # sets `label` and `number` in place
     return paras
 
 

@@ -130,7 +130,7 @@ def _line_from_chars(chars, page: int, page_height: float) -> _Line | None:
 
 def _first_word(seq, size: float) -> list:
     """The glyphs of the first word of ``seq`` (glyphs in reading order): up to a space glyph or a gap."""
-    out = []
+    out: list = []
     for c in seq:
         if c.get_text().isspace() or (out and max(c.x0 - out[-1].x1, out[-1].x0 - c.x1) > 0.2 * size):
             break

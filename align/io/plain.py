@@ -44,7 +44,8 @@ def decode(raw: bytes, path: str) -> str:
             try:
                 return _check_text(raw.decode(enc), path)
             except UnicodeDecodeError:
-                raise AlignError(f"{path}: starts with a {enc.upper()} byte-order mark but does not decode as it") from None
+                raise AlignError(f"{path}: starts with a {enc.upper()} byte-order mark "
+                                 "but does not decode as it") from None
     if b"\x00" in raw:  # NUL never occurs in 8-bit or UTF-8 text; UTF-16 without a BOM is not supported
         raise AlignError(f"{path}: looks like a binary file, not text")
     try:
@@ -73,7 +74,8 @@ def decode(raw: bytes, path: str) -> str:
     try:
         return _check_text(raw.decode("cp1252"), path)
     except UnicodeDecodeError:
-        raise AlignError(f"{path}: cannot decode (not UTF-8, UTF-16 with BOM, Windows-1256 or a known encoding)") from None
+        raise AlignError(f"{path}: cannot decode "
+                         "(not UTF-8, UTF-16 with BOM, Windows-1256 or a known encoding)") from None
 
 
 # A file is UTF-8 with a few damaged bytes, not a legacy code page, when its valid multi-byte characters
@@ -165,8 +167,8 @@ def join_lines(lines: list[str], vocab: set[str] | None = None) -> str:
         m = re.search(r"(\w+)([-\u2010\u00ad])$", out)
         if m and line[:1].islower():
             left, hyph = m.group(1), m.group(2)
-            right = _WORD.match(line)
-            right = right.group(0) if right else ""
+            word = _WORD.match(line)
+            right = word.group(0) if word else ""
             keep = (
                 hyph != "\u00ad"
                 and vocab is not None

@@ -6,7 +6,8 @@ import re
 
 from align.errors import AlignError
 
-_DROP = ["script", "style", "noscript", "template", "head", "nav", "svg", "math", "iframe", "object", "button", "select"]
+_DROP = ["script", "style", "noscript", "template", "head", "nav", "svg", "math", "iframe", "object", "button",
+         "select"]
 _BLOCK = {
     "address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "dialog", "div", "dl", "dt",
     "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",

@@ -293,8 +293,9 @@ def dataset_part(path: str, doc_id: str, pair: tuple[str, str] | None = None) ->
     header, rows = read_rows(path)
     if not any("review" in r for r in rows):
         raise AlignError(f"{path}: not a reviewed file (no `review` on its links); `align review` writes them")
-    made = (header.get("src_path"), header.get("tgt_path"))
-    if pair and all(made) and [os.path.basename(p) for p in made] != [os.path.basename(p) for p in pair]:
+    made_src, made_tgt = header.get("src_path"), header.get("tgt_path")
+    made = [made_src, made_tgt] if made_src and made_tgt else None
+    if pair and made and [os.path.basename(p) for p in made] != [os.path.basename(p) for p in pair]:
         raise AlignError(f"{path} is the review of {os.path.basename(made[0])} / {os.path.basename(made[1])}, "
                          f"not of {os.path.basename(pair[0])} / {os.path.basename(pair[1])}")
     links = []

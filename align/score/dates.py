@@ -50,7 +50,8 @@ def _build():
     for i, (lev, egy) in enumerate(zip(_AR_LEVANT, _AR_EGYPT), 1):
         double = re.compile(f"{re.escape(lev)}\\s*/\\s*(?:{_alternation(egy)})")
         # Arabic words take clitics (و, ب, ل, ف, ك) in front; letters after mean another word.
-        single = _pattern([lev] + egy, _AR_AMBIGUOUS, r"(?<![\u0621-\u063a\u0641-\u064a])(?:[وبلفك])?", r"(?![\u0621-\u064a])")
+        single = _pattern([lev] + egy, _AR_AMBIGUOUS, r"(?<![\u0621-\u063a\u0641-\u064a])(?:[وبلفك])?",
+                          r"(?![\u0621-\u064a])")
         ar.append((i, double, single))
     return en, ar
 

@@ -30,5 +30,6 @@ def check(src: str, tgt: str, src_lang: str, tgt_lang: str) -> list[dict]:
     if rel > FACTOR:
         return [flag("length", "minor", f"target is {rel:.1f}x longer than usual for its source ({lt} vs {ls} chars)")]
     if rel < 1 / FACTOR:
-        return [flag("length", "minor", f"target is {1 / rel:.1f}x shorter than usual for its source ({lt} vs {ls} chars)")]
+        return [flag("length", "minor",
+                     f"target is {1 / rel:.1f}x shorter than usual for its source ({lt} vs {ls} chars)")]
     return []

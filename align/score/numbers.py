@@ -170,7 +170,7 @@ def quantities(text: str) -> list[Quantity]:
     """The numbers of a text with their possible readings (see the module docstring)."""
     text = to_ascii_digits(unicodedata.normalize("NFKC", text))
     enums = {m.span(1) for m in _ENUM_INSIDE.finditer(text) if not _ABBREVIATION.search(_before(text, m.start()))}
-    for enum in [_ENUM.match(text)] if _ENUM.match(text) else []:
+    for enum in filter(None, [_ENUM.match(text)]):   # at most one: the opening number, if any
         head, parts = enum.group(1), re.split(r"[.\-]", enum.group(1))
         if (not enum.group(2).strip() and len(parts) == 1                        # "15 February 2015"
                 or re.match(r"\s*\d", text[enum.end():])                          # "17 - 25 February"

@@ -48,11 +48,13 @@ for _v, _forms in _AR_UNITS.items():
 for _v, _forms in _AR_TENS.items():
     AR_WORDS |= dict.fromkeys(_forms.split(), _v * 10)
     AR_WORDS[_forms.split()[1] + "يات"] = _v * 10         # decades: "الستينيات" = the sixties
-AR_WORDS |= dict.fromkeys(["مائه", "مئه"], 100) | dict.fromkeys(["مائتان", "مائتين", "مائتي", "مئتان", "مئتين", "مئتي"], 200)
+AR_WORDS |= dict.fromkeys(["مائه", "مئه"], 100)
+AR_WORDS |= dict.fromkeys(["مائتان", "مائتين", "مائتي", "مئتان", "مئتين", "مئتي"], 200)
 for _stem, _v in (("ثلاث", 3), ("اربع", 4), ("خمس", 5), ("ست", 6), ("سبع", 7), ("ثمان", 8), ("تسع", 9)):
     AR_WORDS |= {_stem + "مائه": _v * 100, _stem + "مئه": _v * 100}
 AR_SCALES = dict.fromkeys(["الف", "الاف", "الفا"], 10**3) | dict.fromkeys(["الفان", "الفين", "الفي"], 2 * 10**3)
-AR_SCALES |= dict.fromkeys(["مليون", "ملايين", "مليونا"], 10**6) | dict.fromkeys(["مليونان", "مليونين", "مليوني"], 2 * 10**6)
+AR_SCALES |= dict.fromkeys(["مليون", "ملايين", "مليونا"], 10**6)
+AR_SCALES |= dict.fromkeys(["مليونان", "مليونين", "مليوني"], 2 * 10**6)
 AR_SCALES |= dict.fromkeys(["مليار", "مليارات", "بليون", "بلايين"], 10**9)
 
 _AR_DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")    # harakat, dagger alef, tatweel

@@ -88,12 +88,14 @@ def detect_format(path: str, tgt_file: str | None, src_lang: str, tgt_lang: str)
     return "tsv", None
 
 
-def read_aligned_pairs(path: str, src_lang: str, tgt_lang: str, fmt: str = "auto", tgt_file: str | None = None) -> list[dict]:
+def read_aligned_pairs(path: str, src_lang: str, tgt_lang: str, fmt: str = "auto",
+                       tgt_file: str | None = None) -> list[dict]:
     if fmt == "auto":
         fmt, tgt_file = detect_format(path, tgt_file, src_lang, tgt_lang)
     if fmt == "moses":
         if not tgt_file:
-            raise AlignError("Moses pairs need the target file: --tgt-file FILE (or NAME.<src-lang> beside NAME.<tgt-lang>)")
+            raise AlignError("Moses pairs need the target file: "
+                             "--tgt-file FILE (or NAME.<src-lang> beside NAME.<tgt-lang>)")
         return read_moses(path, tgt_file)
     if fmt == "tmx":
         return read_tm(path, src_lang, tgt_lang)
