@@ -6,7 +6,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup setup-test bench clean
+.PHONY: demo test lint setup setup-test bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,11 @@ demo: setup
 
 test: setup-test
 	$(BIN)/python -m pytest -q
+
+# ruff (pyflakes, pycodestyle, bugbear) on everything, mypy on the package; CI runs it after the tests
+lint: setup-test
+	$(BIN)/ruff check align scripts tests
+	$(BIN)/mypy
 
 # the baselines: Vecalign's DP (sentalign) and Bertalign (its PyPI release declares Python >= 3.12: installed
 # without its dependencies; scripts/bench.py loads only its DP module)

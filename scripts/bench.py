@@ -164,7 +164,8 @@ def measure(name, docs, systems, spec):
         print(f"{name:16} {system:12} strict F1 {sc['strict']['f1']:.3f}  lax F1 {sc['lax']['f1']:.3f}  "
               f"1-0/0-1 recall {sc['omission_recall'] if sc['omission_recall'] is not None else 'n/a'}  "
               f"{r['seconds']:.1f}s ({row[system]['x_encode_once']}x encode-once {base['seconds']:.1f}s)  "
-              f"{row[system]['segments_per_s']} seg/s  {row[system]['ms_per_1000_chars']} ms/1000 chars  peak {r['peak_mb']:.0f} MB  encoded {r['encoded']}", flush=True)
+              f"{row[system]['segments_per_s']} seg/s  {row[system]['ms_per_1000_chars']} ms/1000 chars  "
+              f"peak {r['peak_mb']:.0f} MB  encoded {r['encoded']}", flush=True)
     return row
 
 
@@ -184,7 +185,8 @@ class HashEncoder:
             for tok in t.split():
                 seed = zlib.crc32(tok.rstrip("'").encode())
                 base = np.random.default_rng(seed).standard_normal(self.dim)
-                noise = np.random.default_rng(zlib.crc32(tok.encode())).standard_normal(self.dim) if tok.endswith("'") else 0
+                rng = np.random.default_rng(zlib.crc32(tok.encode()))
+                noise = rng.standard_normal(self.dim) if tok.endswith("'") else 0
                 out[k] += base + 0.3 * noise
             out[k] /= np.linalg.norm(out[k]) or 1.0
         return out
@@ -242,7 +244,8 @@ def scale_rows(bench, spec):
             r = pool.map(_scale_job, [(n, False, bench)])[0]
             rows.append({"segments_per_side": n, "encoder": "hash (aligner only)", "seconds": round(r["secs"], 2),
                          "peak_mb": round(r["peak_mb"], 1)})
-            print(f"scale: aligner alone, {n} x ~{n} segments  {r['secs']:.1f}s  peak {r['peak_mb']:.0f} MB", flush=True)
+            print(f"scale: aligner alone, {n} x ~{n} segments  {r['secs']:.1f}s  peak {r['peak_mb']:.0f} MB",
+                  flush=True)
         r = pool.map(_scale_job, [(10000, True, bench)])[0]
         rows.append({"segments_per_side": 10000, "encoder": spec, "seconds": round(r["secs"], 2),
                      "peak_mb": round(r["peak_mb"], 1)})

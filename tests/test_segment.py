@@ -70,7 +70,8 @@ CASES = [
     ("tr", "Dr. Yılmaz 15. yüzyılı anlattı. Toplantı bitti.", ["Dr. Yılmaz 15. yüzyılı anlattı.", "Toplantı bitti."]),
     ("ja", "会議が始まった。代表が発言した！質問は？「はい。」と答えた。",
      ["会議が始まった。", "代表が発言した！", "質問は？", "「はい。」と答えた。"]),
-    ("ko", "회의가 시작되었다. 대표가 발언했다! 질문이 있습니까?", ["회의가 시작되었다.", "대표가 발언했다!", "질문이 있습니까?"]),
+    ("ko", "회의가 시작되었다. 대표가 발언했다! 질문이 있습니까?",
+     ["회의가 시작되었다.", "대표가 발언했다!", "질문이 있습니까?"]),
 ]
 
 
@@ -124,7 +125,8 @@ POOL = {
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.sampled_from(sorted(POOL)).flatmap(lambda l: st.tuples(st.just(l), st.lists(st.sampled_from(POOL[l]), min_size=1, max_size=8))))
+@given(st.sampled_from(sorted(POOL)).flatmap(
+    lambda l: st.tuples(st.just(l), st.lists(st.sampled_from(POOL[l]), min_size=1, max_size=8))))
 def test_joined_sentences_come_apart_again(case):
     lang, sents = case
     sep = "" if lang == "zh" else " "

@@ -44,7 +44,7 @@ def get_encoder(
     if spec in ("use", "usem3", "default"):
         from align.encode.use import USEEncoder
 
-        enc = USEEncoder(threads=threads)
+        enc: Encoder = USEEncoder(threads=threads)
     elif spec.startswith("hf:"):
         from align.encode.hf import HFEncoder, parse_spec
 

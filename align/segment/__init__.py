@@ -128,7 +128,8 @@ def _vetoed(text: str, term_start: int, term: str, nxt: int, seg_start: int, lan
         return True
     if term_start - seg_start < 24 and _ENUM_ONLY.fullmatch(text[seg_start:term_start + 1].strip()):
         return True
-    if r.ordinal_dot and re.fullmatch(r"\d{1,2}", tok) and not _refers(_word_before(text, term_start - len(tok)), r.refs):
+    if r.ordinal_dot and re.fullmatch(r"\d{1,2}", tok) and \
+            not _refers(_word_before(text, term_start - len(tok)), r.refs):
         return True
     return False
 
@@ -175,8 +176,8 @@ def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
         numbers = {m.span() for m in verses}
         quotes = [m.span() for m in _QURAN_QUOTE.finditer(text) if m.span() not in numbers]
     end = len(text.rstrip())
-    forced = sorted(p for p in forced if 0 < p < end)
-    breaks = set(forced)
+    cuts = sorted(p for p in forced if 0 < p < end)
+    breaks = set(cuts)
     last = 0
     for m in _candidates(lang, r).finditer(text):
         nxt = m.end()
@@ -184,8 +185,8 @@ def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
             nxt += 1
         if nxt >= n:
             break
-        i = bisect.bisect_right(forced, m.start())
-        seg_start = max(last, forced[i - 1] if i else 0)
+        i = bisect.bisect_right(cuts, m.start())
+        seg_start = max(last, cuts[i - 1] if i else 0)
         term = m.group("term")
         if any(a < m.start() < b - 1 for a, b in quotes):
             continue  # inside a Quranic quotation
