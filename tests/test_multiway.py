@@ -228,3 +228,38 @@ def test_multi_rerun_skips_finished_documents_and_gives_the_same_bytes(multi_bui
     again = build_corpus(cfg, copy)
     assert (again.skipped, again.aligned, len(again.failures)) == (2, 0, 1)
     assert folder_bytes(copy) == before
+
+
+def test_every_pair_gets_a_config_when_asked(tmp_path):
+    """--pair-configs every: es-fr too, the same multiway rows, and the pivot pairs' links unchanged."""
+    from huggingface_hub import DatasetCard
+
+    from tests.test_corpus import load_offline
+
+    (tmp_path / "in").mkdir()
+    man = make_multi_corpus(tmp_path / "in")
+    with pytest.raises(AlignError, match="--pivot and --pair-configs are for a manifest with three or more"):
+        load_config(make_corpus_pair(tmp_path), pair_configs="every")
+    pivot_only = load_config(man, segmented=True, encoder="lexical")
+    every = load_config(man, segmented=True, encoder="lexical", pair_configs="every")
+    assert every.every_pair and not pivot_only.every_pair
+    build_corpus(pivot_only, str(tmp_path / "pivot"))
+    build_corpus(every, str(tmp_path / "every"))
+    card = DatasetCard.load(os.path.join(tmp_path / "every", "README.md"))
+    assert sorted(c["config_name"] for c in card.data.configs) == ["en-es", "en-fr", "es-fr", "multiway"]
+    es_fr = load_offline(tmp_path / "every", tmp_path / "c1", "es-fr")
+    assert es_fr.features["translation"].languages == ["es", "fr"]
+    d2 = [(r["src_ids"], r["tgt_ids"]) for r in es_fr if r["doc_id"] == "d2"]
+    assert d2 == [([0], [0]), ([1, 2], [1]), ([3], [2])]   # fr lines 1+2 are merged, es has them apart
+    for name in ("multiway", "en-fr"):
+        a = load_offline(tmp_path / "pivot", tmp_path / f"p-{name}", name)
+        b = load_offline(tmp_path / "every", tmp_path / f"e-{name}", name)
+        assert a.to_list() == b.to_list()
+
+
+def make_corpus_pair(root) -> str:
+    os.makedirs(root, exist_ok=True)
+    path = os.path.join(root, "pairs.csv")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("doc_id,src,tgt\nd1,a.txt,b.txt\n")
+    return path

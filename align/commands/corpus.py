@@ -22,6 +22,10 @@ from align.errors import Exit
 @click.option("--pivot", default=None,
               help="Multi-language manifest: the language every pair config is aligned with [default: the first "
                    "language column].")
+@click.option("--pair-configs", type=click.Choice(["pivot", "every"]), default=None,
+              help="Multi-language manifest: a pair config for each pivot pair (default; the other pairs are "
+                   "aligned too, to check the multiway rows) or for every pair of languages (15 for six; their "
+                   "QA checks and scores cost more).")
 @click.option("--segmented", is_flag=True, default=None, help="Inputs are one segment per line, taken as is.")
 @click.option("--encoder", default=None, help="use (default), hf:NAME_OR_PATH, or lexical (no model).")
 @click.option("--cache/--no-cache", default=None,
@@ -61,7 +65,7 @@ from align.errors import Exit
 @click.option("--calibration", type=click.Path(dir_okay=False), metavar="FILE", default=None,
               help="Link score coefficients from `align calibrate` (default: the built-in ones); the signature "
                    "of every document then ends with cal:<its hash>.")
-def corpus(manifest, out, src_lang, tgt_lang, pivot, segmented, encoder, cache, skip, max_link, workers, dask,
+def corpus(manifest, out, src_lang, tgt_lang, pivot, pair_configs, segmented, encoder, cache, skip, max_link, workers, dask,
            retries, timeout, min_score, max_length_ratio, dedup, exports, do_publish, repo_id, roots, allow_outside,
            progress, calibration):
     """Align every document pair of MANIFEST into a dataset folder loadable with `datasets.load_dataset`.
@@ -92,7 +96,7 @@ def corpus(manifest, out, src_lang, tgt_lang, pivot, segmented, encoder, cache, 
     from align.errors import AlignError
 
     cfg = load_config(manifest, roots=roots, allow_outside=allow_outside, src_lang=src_lang, tgt_lang=tgt_lang,
-                      pivot=pivot, segmented=segmented, encoder=encoder,
+                      pivot=pivot, pair_configs=pair_configs, segmented=segmented, encoder=encoder,
                       cache=cache, skip=skip, max_link=max_link, output=out, min_score=min_score,
                       max_length_ratio=max_length_ratio, dedup=dedup, exports=exports, repo_id=repo_id,
                       calibration=calibration)

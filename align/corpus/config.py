@@ -71,6 +71,7 @@ class CorpusConfig:
     publish: dict = field(default_factory=dict)  # repo_id, private, token_env
     calibration: str | None = None               # link score coefficients (align calibrate); None: built-in
     languages: tuple = ()        # a multi-language corpus: every language, the pivot first (else empty)
+    every_pair: bool = False     # a multi-language corpus: a config for every language pair, not just the pivot's
 
 
 def pair_name(a: str, b: str) -> str:
@@ -78,10 +79,13 @@ def pair_name(a: str, b: str) -> str:
     return "-".join(sorted((a, b)))
 
 
-def pivot_pairs(languages: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(source, target) of every pair config of a multi-language corpus: the pivot (first) with each other
-    language, codes in alphabetical order."""
-    return [(min(languages[0], lang), max(languages[0], lang)) for lang in languages[1:]]
+def pivot_pairs(languages: tuple[str, ...], every: bool = False) -> list[tuple[str, str]]:
+    """(source, target) of every pair config of a multi-language corpus, codes in alphabetical order: the pivot
+    (first) with each other language, then (``every``, --pair-configs every) each pair of the other languages
+    too. The pivot pairs come first."""
+    pivot = [(min(languages[0], lang), max(languages[0], lang)) for lang in languages[1:]]
+    rest = [(min(a, b), max(a, b)) for i, a in enumerate(languages[1:], 1) for b in languages[i + 1:]]
+    return pivot + (rest if every else [])
 
 
 _CARD_KEYS = ("name", "pretty_name", "license", "license_name", "license_link", "description", "citation")
@@ -110,8 +114,11 @@ def load_config(path: str, roots: tuple = (), allow_outside: bool = False, **ove
         docs, columns = _read_csv(path, segmented=False, meta={})
         stem = os.path.splitext(os.path.basename(path))[0]
         cfg = CorpusConfig(docs=docs, src_lang="", tgt_lang="", meta_columns=tuple(columns), card={"name": stem})
-    if overrides.pop("pivot", None) and not cfg.languages:
-        raise AlignError("--pivot is for a manifest with three or more language columns (doc_id,en,ar,fr,...)")
+    every = overrides.pop("pair_configs", None) == "every"
+    if (overrides.pop("pivot", None) or every) and not cfg.languages:
+        raise AlignError("--pivot and --pair-configs are for a manifest with three or more language columns "
+                         "(doc_id,en,ar,fr,...)")
+    cfg.every_pair = every
     if not allow_outside:
         cfg.docs = confine(cfg.docs, (os.path.dirname(os.path.abspath(path)), *roots))
     return _apply(cfg, overrides)

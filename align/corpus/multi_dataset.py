@@ -31,7 +31,7 @@ def write_multi_dataset(cfg: CorpusConfig, out: str, done: list, failures: int =
     from align.corpus.export import MultiExporter
 
     build = fresh_build(out)
-    pairs = {pair_name(a, b): (a, b) for a, b in pivot_pairs(cfg.languages)}
+    pairs = {pair_name(a, b): (a, b) for a, b in pivot_pairs(cfg.languages, cfg.every_pair)}
     feats = {name: features(cfg, ab) for name, ab in pairs.items()}
     feats[MULTIWAY] = multiway_features(cfg)
     shards = {name: Shards(f, build, os.path.join("data", name), cfg.shard_rows) for name, f in feats.items()}

@@ -79,7 +79,8 @@ def build_corpus(cfg: CorpusConfig, out: str, workers: int | None = 1, dask: str
 
     if workers is not None and workers < 1:
         raise AlignError("--workers must be at least 1")
-    job = Job(cfg.src_lang, cfg.tgt_lang, cfg.encoder, cfg.cache, cfg.params, cfg.calibration, cfg.languages)
+    job = Job(cfg.src_lang, cfg.tgt_lang, cfg.encoder, cfg.cache, cfg.params, cfg.calibration, cfg.languages,
+              cfg.every_pair)
     parts_dir = os.path.join(out, WORK, "parts")
     # The build replaces data/ and export/ in the folder: never in a folder that is not one of ours.
     if os.path.isdir(out) and os.listdir(out) and not os.path.isdir(os.path.join(out, WORK)):

@@ -38,6 +38,7 @@ class Job:
     params: Params = Params()
     calibration: str | None = None   # a calibration file (align calibrate); None: the built-in coefficients
     languages: tuple[str, ...] = ()   # a multi-language corpus: every language, the pivot first (align_multi_doc)
+    every_pair: bool = False          # ... and a pair config for every pair of languages, not just the pivot's
 
 
 def doc_key(doc: Doc, job: Job) -> str:
@@ -148,7 +149,7 @@ def align_multi_doc(doc: Doc, job: Job, encoder) -> dict:
         memo = Memo(encoder)
         calibration = load_calibration(job.calibration) if job.calibration else None
         pairs = {}
-        for a, b in pivot_pairs(job.languages):
+        for a, b in pivot_pairs(job.languages, job.every_pair):
             _check_languages(docs[a], docs[b], job)
             pairs[(a, b)] = align_documents(docs[a], docs[b], memo, job.params, calibration)
         links = {ab: [(l.src_ids, l.tgt_ids) for l in al.at("sentence")] for ab, al in pairs.items()}
