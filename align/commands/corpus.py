@@ -65,8 +65,8 @@ from align.errors import Exit
 @click.option("--calibration", type=click.Path(dir_okay=False), metavar="FILE", default=None,
               help="Link score coefficients from `align calibrate` (default: the built-in ones); the signature "
                    "of every document then ends with cal:<its hash>.")
-def corpus(manifest, out, src_lang, tgt_lang, pivot, pair_configs, segmented, encoder, cache, skip, max_link, workers, dask,
-           retries, timeout, min_score, max_length_ratio, dedup, exports, do_publish, repo_id, roots, allow_outside,
+def corpus(manifest, out, src_lang, tgt_lang, pivot, pair_configs, segmented, encoder, cache, skip, max_link, workers,
+           dask, retries, timeout, min_score, max_length_ratio, dedup, exports, do_publish, repo_id, roots, allow_outside,
            progress, calibration):
     """Align every document pair of MANIFEST into a dataset folder loadable with `datasets.load_dataset`.
 
