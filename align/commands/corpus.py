@@ -66,8 +66,8 @@ from align.errors import Exit
               help="Link score coefficients from `align calibrate` (default: the built-in ones); the signature "
                    "of every document then ends with cal:<its hash>.")
 def corpus(manifest, out, src_lang, tgt_lang, pivot, pair_configs, segmented, encoder, cache, skip, max_link, workers,
-           dask, retries, timeout, min_score, max_length_ratio, dedup, exports, do_publish, repo_id, roots, allow_outside,
-           progress, calibration):
+           dask, retries, timeout, min_score, max_length_ratio, dedup, exports, do_publish, repo_id, roots,
+           allow_outside, progress, calibration):
     """Align every document pair of MANIFEST into a dataset folder loadable with `datasets.load_dataset`.
 
     MANIFEST is a CSV file with the columns doc_id,src,tgt (paths relative to it; any other column becomes a
