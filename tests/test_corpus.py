@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from align.cli import main
-from align.corpus import build_corpus, load_config
+from align.corpus.config import load_config
+from align.corpus.run import build_corpus
 from align.corpus.config import Doc, Filters
 from align.corpus.filters import RowFilter
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from align.core.params import Params
-from align.corpus import load_config
+from align.corpus.config import load_config
 from align.corpus.config import Filters
 from align.errors import AlignError
 

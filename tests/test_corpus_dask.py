@@ -8,7 +8,9 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from align.corpus import build_corpus, load_config  # noqa: E402
+from align.corpus.config import load_config  # noqa: E402
+
+from align.corpus.run import build_corpus  # noqa: E402
 from align.corpus.cluster import PLUGIN  # noqa: E402
 from test_corpus import folder_bytes, make_corpus  # noqa: E402
 

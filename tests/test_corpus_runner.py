@@ -13,7 +13,9 @@ import time
 
 import pytest
 
-from align.corpus import build_corpus, load_config
+from align.corpus.config import load_config
+
+from align.corpus.run import build_corpus
 from align.corpus.run import InlineExecutor, part_name, run_tasks
 from align.corpus.task import Job
 from align.errors import AlignError

@@ -9,7 +9,9 @@ import os
 
 import pytest
 
-from align.corpus import build_corpus, load_config
+from align.corpus.config import load_config
+
+from align.corpus.run import build_corpus
 from align.errors import AlignError
 from align.multiway import align_multiway, consensus_rows
 

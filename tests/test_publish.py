@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from align.cli import main
-from align.corpus import build_corpus, load_config
+from align.corpus.config import load_config
+from align.corpus.run import build_corpus
 from align.publish import card_problems
 from test_corpus import make_corpus
 

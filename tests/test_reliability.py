@@ -78,7 +78,7 @@ def test_manifest_paths_outside_its_folder_are_failure_records(outside, tmp_path
 
 
 def test_yaml_inputs_are_confined_too(outside, tmp_path):
-    from align.corpus import load_config
+    from align.corpus.config import load_config
 
     root, secret = outside
     y = write(root / "c.yaml", f"src_lang: ar\ntgt_lang: en\ninputs:\n  - {{src: a.ar, tgt: a.en}}\n"
@@ -190,7 +190,8 @@ def test_docx_zip_bomb_is_refused_from_its_declared_sizes(tmp_path, monkeypatch)
 
 @pytest.fixture(scope="module")
 def dataset_folder(tmp_path_factory):
-    from align.corpus import build_corpus, load_config
+    from align.corpus.config import load_config
+    from align.corpus.run import build_corpus
     from test_corpus import make_corpus
 
     root = tmp_path_factory.mktemp("pub")
@@ -453,7 +454,7 @@ def test_score_refuses_non_text_pairs(tmp_path):
     ("{name", "bad placeholder"),
 ])
 def test_recipe_templates_are_only_name_and_stem(tmp_path, doc_id, message):
-    from align.corpus import load_config
+    from align.corpus.config import load_config
 
     write(tmp_path / "ar" / "x.txt", AR)
     write(tmp_path / "en" / "x.txt", EN)

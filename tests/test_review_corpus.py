@@ -6,7 +6,9 @@ import os
 
 import pytest
 
-from align.corpus import build_corpus, load_config
+from align.corpus.config import load_config
+
+from align.corpus.run import build_corpus
 from align.encode import get_encoder
 from align.formats import write
 from align.pipeline import align_files

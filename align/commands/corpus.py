@@ -7,8 +7,7 @@ import sys
 
 import click
 
-from align.corpus.config import DEDUP, EXPORTS
-from align.corpus.run import DEFAULT_TIMEOUT
+from align.corpus.config import DEDUP, DEFAULT_TIMEOUT, EXPORTS
 from align.errors import Exit
 
 
@@ -91,7 +90,8 @@ def corpus(manifest, out, src_lang, tgt_lang, pivot, pair_configs, segmented, en
     Exit status: 0 all documents aligned; 3 some failed (the dataset holds the others); 2 bad options or
     config; 1 internal error or a worker crash (re-run to resume); 130 interrupted (re-run to resume).
     """
-    from align.corpus import build_corpus, load_config
+    from align.corpus.config import load_config
+    from align.corpus.run import build_corpus
     from align.corpus.run import WorkerDied
     from align.errors import AlignError
 

@@ -5,10 +5,7 @@
     run.py       resumable driver: in-process, local worker processes, or cluster.py (Dask); parts on disk
     dataset.py   parts -> parquet shards under data/, with filters.py, card.py (README + plot), export.py
 
-Entry points: ``load_config(path, **overrides)`` and ``build_corpus(cfg, out, workers=..., dask=...)``.
+Entry points: ``align.corpus.config.load_config(path, **overrides)`` and
+``align.corpus.run.build_corpus(cfg, out, workers=..., dask=...)``. Nothing is imported here, so that the CLI can
+read the corpus options (align.corpus.config) without loading the runner (half of `align --help`'s import time).
 """
-
-from align.corpus.config import CorpusConfig, Doc, load_config
-from align.corpus.run import FAILURES, Summary, build_corpus
-
-__all__ = ["CorpusConfig", "Doc", "load_config", "build_corpus", "Summary", "FAILURES"]

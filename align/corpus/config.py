@@ -31,6 +31,7 @@ RESERVED = ("doc_id", "translation", "src_ids", "tgt_ids", "type", "level", "par
 LEVELS = ("paragraph", "sentence")
 EXPORTS = ("tmx", "moses")
 DEDUP = ("none", "exact", "normalised")
+DEFAULT_TIMEOUT = 1800.0   # seconds per document; unpc-ar-en's largest takes ~1 s, 10,000 x 10,000 segments ~40 s
 
 
 @dataclass(frozen=True)

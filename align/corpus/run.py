@@ -40,14 +40,13 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Callable, Iterable, Iterator
 
-from align.corpus.config import CorpusConfig, Doc
+from align.corpus.config import DEFAULT_TIMEOUT, CorpusConfig, Doc
 from align.corpus.task import Job, align_doc, align_multi_doc, doc_key, init_pool_worker, worker_encoder
 from align.errors import AlignError
 from align.formats import atomic_open
 
 WORK = ".work"
 FAILURES = "failures.jsonl"
-DEFAULT_TIMEOUT = 1800.0   # seconds per document; unpc-ar-en's largest takes ~1 s, 10,000 x 10,000 segments ~40 s
 
 
 class WorkerDied(RuntimeError):
