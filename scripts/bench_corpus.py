@@ -51,7 +51,8 @@ def manifest(bench: str, path: str, n: int | None = None, src_dir: str | None = 
 
 def command(man: str, out: str, workers: int, encoder: str, *extra: str) -> list[str]:
     return [sys.executable, "-m", "align", "corpus", man, "-o", out, "--src-lang", "ar", "--tgt-lang", "en",
-            "--segmented", "--no-cache", "--encoder", encoder, "--workers", str(workers), "--no-progress", *extra]
+            "--segmented", "--no-cache", "--encoder", encoder, "--workers", str(workers), "--no-progress",
+            "--allow-outside", *extra]   # the manifests here are our own, pointing into the bench folder
 
 
 ENV: dict = {}  # PYTHONPATH of a snapshot of the code, with --snapshot
