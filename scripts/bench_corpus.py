@@ -100,9 +100,11 @@ def run(cmd: list[str], env: dict | None = None) -> dict:
 
 
 def folder_hash(path: str) -> str:
+    """The dataset's bytes: every file but the work folder (resume state and the lock, which holds a pid)."""
     h = hashlib.sha256()
-    for d, dirs, names in sorted(os.walk(path)):
-        dirs[:] = sorted(x for x in dirs if x != ".work")
+    for d, _, names in sorted(os.walk(path)):
+        if ".work" in os.path.relpath(d, path).split(os.sep):   # walked in full first, so pruned here
+            continue
         for n in sorted(names):
             p = os.path.join(d, n)
             h.update(os.path.relpath(p, path).encode() + b"\0" + open(p, "rb").read())
