@@ -169,6 +169,7 @@ def executor_for(job: Job, workers: int | None, dask: str | None = None) -> Iter
         # decimal can differ, e.g. 0.7353 vs 0.7354 on unpc-ar-en: with the same setting everywhere, every
         # --workers/--dask choice gives the same bytes, and a run can be resumed with another). Several cores are
         # for --workers N, which beats threads: see scripts/bench_corpus.py. Restored when the run ends.
+        import numpy  # noqa: F401  (BLAS must be loaded for threadpoolctl to limit it)
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1):
