@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from align import __version__
@@ -98,11 +100,13 @@ def _increasing_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return chain[::-1]
 
 
+@dataclass(frozen=True)
 class _Texts:
-    """The segments a bead's indices point into, and what the finished links carry beside the bead."""
+    """The segments a bead's indices point into, and the calibration that scores the finished links."""
 
-    def __init__(self, src: list[str], tgt: list[str], calibration: Calibration):
-        self.src, self.tgt, self.calibration = src, tgt, calibration
+    src: list[str]
+    tgt: list[str]
+    calibration: Calibration
 
     def link(self, bead: Bead, level: str, paragraph: int | None = None, labels: dict | None = None) -> Link:
         """The final Link of a bead, built once: text and calibrated score (QA flags: align_documents sets those
@@ -124,12 +128,11 @@ def _sentence_links(src: Document, tgt: Document, para_links: list[Link], encode
     for k, pl in enumerate(para_links):
         s_ids = [i for p in pl.src_ids for i in range(s_off[p], s_off[p + 1])]
         t_ids = [j for p in pl.tgt_ids for j in range(t_off[p], t_off[p + 1])]
-        if not s_ids or not t_ids or (len(s_ids) == 1 and len(t_ids) == 1):
-            # an omitted paragraph's sentences share its evidence; a 1-1 paragraph of one sentence is that link
+        if not s_ids or not t_ids:  # an omitted paragraph's sentences share its evidence
             beads = [Bead((i,), (), pl.sim, pl.margin) for i in s_ids]
             beads += [Bead((), (j,), pl.sim, pl.margin) for j in t_ids]
-            if s_ids and t_ids:
-                beads = [Bead((s_ids[0],), (t_ids[0],), pl.sim, pl.margin)]
+        elif len(s_ids) == 1 and len(t_ids) == 1:  # a paragraph of one sentence on each side is that link
+            beads = [Bead((s_ids[0],), (t_ids[0],), pl.sim, pl.margin)]
         else:
             found = align_segments([texts.src[i] for i in s_ids], [texts.tgt[j] for j in t_ids], encoder, params)
             beads = [Bead(tuple(s_ids[i] for i in b.src_ids), tuple(t_ids[j] for j in b.tgt_ids), b.sim, b.margin)

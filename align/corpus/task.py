@@ -88,7 +88,6 @@ def align_doc(doc: Doc, job: Job, encoder) -> dict:
     """{"doc_id", "ok": True, "part": {...}, "links": n} or {"doc_id", "ok": False, "reason"}; plus the worker's
     pid, peak memory and encoder id, for reports (never written into the dataset)."""
     from align.encode import Memo
-    from align.io import read_document
     from align.pipeline import align_documents
     from align.score.linkscore import load_calibration
 
@@ -97,11 +96,8 @@ def align_doc(doc: Doc, job: Job, encoder) -> dict:
     if doc.reviewed:
         return _with_worker(_reviewed_result(doc, doc.reviewed), encoder)
     try:
-        src = read_document(doc.src, job.src_lang, segmented=doc.segmented)
-        tgt = read_document(doc.tgt, job.tgt_lang, segmented=doc.segmented)
-        for d, side in ((src, "source"), (tgt, "target")):
-            if not any(s.strip() for s in d.sentences):
-                raise AlignError(f"{side} {d.path} has no text")
+        src = _read_text(doc.src, job.src_lang, doc.segmented, "source")
+        tgt = _read_text(doc.tgt, job.tgt_lang, doc.segmented, "target")
         _check_languages(src, tgt, job)
         calibration = load_calibration(job.calibration) if job.calibration else None
         al = align_documents(src, tgt, Memo(encoder), job.params, calibration)
@@ -130,7 +126,6 @@ def align_multi_doc(doc: Doc, job: Job, encoder) -> dict:
     memo for the whole document: each language and each merge is encoded once for all the pairs. A language
     file missing, empty or in another language is a failure with the reason."""
     from align.encode import Memo
-    from align.io import read_document
     from align.multiway import align_multiway
     from align.pipeline import align_documents
     from align.score.linkscore import load_calibration
@@ -143,15 +138,13 @@ def align_multi_doc(doc: Doc, job: Job, encoder) -> dict:
         for lang in job.languages:
             if not os.path.isfile(paths[lang]):
                 raise AlignError(f"{lang} {paths[lang]}: no such file")
-            docs[lang] = read_document(paths[lang], lang, segmented=doc.segmented)
-            if not any(s.strip() for s in docs[lang].sentences):
-                raise AlignError(f"{lang} {paths[lang]} has no text")
+            docs[lang] = _read_text(paths[lang], lang, doc.segmented, lang)
+        for a, b in pivot_pairs(job.languages):   # each language once, against the pivot
+            _check_languages(docs[a], docs[b], job)
         memo = Memo(encoder)
         calibration = load_calibration(job.calibration) if job.calibration else None
-        pairs = {}
-        for a, b in pivot_pairs(job.languages, job.every_pair):
-            _check_languages(docs[a], docs[b], job)
-            pairs[(a, b)] = align_documents(docs[a], docs[b], memo, job.params, calibration)
+        pairs = {(a, b): align_documents(docs[a], docs[b], memo, job.params, calibration)
+                 for a, b in pivot_pairs(job.languages, job.every_pair)}
         links = {ab: [(l.src_ids, l.tgt_ids) for l in al.at("sentence")] for ab, al in pairs.items()}
         rows = align_multiway({lang: d.sentences for lang, d in docs.items()}, memo, job.params,
                               pivot=job.languages[0], links=links)
@@ -170,6 +163,16 @@ def align_multi_doc(doc: Doc, job: Job, encoder) -> dict:
     }
     n = sum(len(p["links"]) for p in part["pairs"].values()) + len(part["rows"])
     return _with_worker({"doc_id": doc.doc_id, "ok": True, "part": part, "links": n}, encoder)
+
+
+def _read_text(path: str, lang: str, segmented: bool, side: str):
+    """The document at `path`; a file with no text is a bad input (`side` names it in the message)."""
+    from align.io import read_document
+
+    d = read_document(path, lang, segmented=segmented)
+    if not any(s.strip() for s in d.sentences):
+        raise AlignError(f"{side} {path} has no text")
+    return d
 
 
 def _check_languages(src, tgt, job: Job) -> None:
