@@ -181,3 +181,53 @@ def test_skip_trades_omissions_for_links(token_encoder):
                  for k in (0.0, 0.3, 2.0, 20.0)]
     assert unaligned[0] > 0 and unaligned[-1] == 0
     assert unaligned == sorted(unaligned, reverse=True)
+
+
+def test_a_huge_document_is_aligned_window_by_window_with_the_same_links(token_encoder):
+    # windows of 30 segments over 200: seams everywhere, merges and omissions on both sides of them
+    spec = [one_to_one(k) for k in range(180)]
+    for pos in (25, 29, 61, 118):
+        spec.insert(pos, ([f"p{pos}a p{pos}b", f"p{pos}c p{pos}d"], [f"p{pos}a' p{pos}b' p{pos}c' p{pos}d'"]))
+    spec.insert(90, (["gone1 gone2 gone3"], []))
+    spec.insert(150, ([], ["new1' new2' new3'"]))
+    src, tgt, gold = build(spec)
+    whole = links_of(align_segments(src, tgt, token_encoder))
+    windowed = links_of(align_segments(src, tgt, token_encoder, window=30))
+    assert whole == windowed == gold
+
+
+def test_windows_hold_only_a_window_of_vectors(token_encoder, monkeypatch):
+    from align.core import aligner
+
+    sizes = []
+    inner = aligner._align_whole
+    monkeypatch.setattr(aligner, "_align_whole", lambda s, t, *a: sizes.append((len(s), len(t))) or inner(s, t, *a))
+    src, tgt, gold = build([one_to_one(k) for k in range(100)] + [(["tail1 tail2"], [])])
+    assert links_of(align_segments(src, tgt, token_encoder, window=20)) == gold
+    assert len(sizes) > 5 and max(max(s) for s in sizes) <= 20
+
+
+def test_an_omission_longer_than_what_a_window_keeps_is_still_found(token_encoder):
+    # 12 source sentences missing from the target, in windows of 30 segments (each keeps ~22)
+    spec = [one_to_one(k) for k in range(120)]
+    spec[50:62] = [(s, []) for s, _ in spec[50:62]]
+    src, tgt, gold = build(spec)
+    assert links_of(align_segments(src, tgt, token_encoder, window=30)) == gold
+
+
+def test_windows_pass_on_the_anchors_inside_them(token_encoder, monkeypatch):
+    from align.core import aligner
+
+    src, tgt, gold = build([one_to_one(k) for k in range(120)])
+    seen = set()
+    inner = aligner._align_whole
+
+    def spy(s, t, enc, params, anchors):
+        i0, j0 = src.index(s[0]), tgt.index(t[0])  # where this window starts (every sentence is distinct)
+        seen.update((i + i0, j + j0) for i, j in anchors)
+        return inner(s, t, enc, params, anchors)
+
+    monkeypatch.setattr(aligner, "_align_whole", spy)
+    anchors = [(40, 40), (80, 80), (100, 100)]
+    assert links_of(align_segments(src, tgt, token_encoder, anchors=anchors, window=25)) == gold
+    assert seen == set(anchors)  # each reached a window holding it, in that window's numbering

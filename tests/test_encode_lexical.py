@@ -99,3 +99,18 @@ def test_get_encoder_lexical():
     e = get_encoder("lexical")
     assert isinstance(e, Memo) and e.signature.startswith("lexical:")
     assert e.signature != LexicalEncoder(sigma=1.0).signature  # settings that change vectors change the signature
+
+
+def test_the_memo_keeps_at_most_its_byte_budget_and_stays_correct():
+    from align.encode.base import Memo
+
+    inner = get_encoder("lexical", memo=False)
+    room = 50 * inner.encode(["x"]).nbytes
+    memo = Memo(inner, max_bytes=room)  # room for 50 vectors
+    texts = [f"sentence number {k}" for k in range(400)]
+    for start in range(0, 400, 40):
+        got = memo.encode(texts[start:start + 40] + texts[max(start - 10, 0):start])  # new ones and recent ones
+        want = inner.encode(texts[start:start + 40] + texts[max(start - 10, 0):start])
+        assert np.allclose(got, want / np.linalg.norm(want, axis=1, keepdims=True), atol=1e-6)
+        assert len(memo._vecs) <= 50 and memo._bytes <= room
+    assert memo.encoded == 400  # the recent ones were still there
