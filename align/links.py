@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)
 class Link:
     src_ids: list[int]          # indices into the source segments of this level
     tgt_ids: list[int]          # indices into the target segments of this level
