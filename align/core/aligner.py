@@ -161,7 +161,7 @@ def _reach(cum: np.ndarray, start: int, chars: float) -> int:
 
 def _committed(beads: list[Bead], n: int, m: int) -> list[Bead]:
     """The links of a window to keep: those ending within its first COMMIT on both sides (at least one)."""
-    keep = []
+    keep: list[Bead] = []
     i = j = 0
     for b in beads:
         i, j = i + len(b.src_ids), j + len(b.tgt_ids)
