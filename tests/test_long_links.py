@@ -205,3 +205,21 @@ def test_joins_are_encoded_only_where_the_estimated_gain_allows(token_encoder, m
     sp = span_of(src, tgt, token_encoder)
     assert A.join_straddling(beads, sp) == beads
     assert sp.encoder.texts == []
+
+
+def unrelated_long_and_short():
+    """Long source lines and short target sentences sharing no token: lengths that call for long links, text that
+    does not."""
+    src = [" ".join(f"u{i}_{k}" for k in range(24)) for i in range(8)]
+    tgt = [" ".join(f"v{j}_{k}'" for k in range(4)) for j in range(40)]
+    return src, tgt
+
+
+def test_unrelated_text_gets_no_long_links(token_encoder, monkeypatch):
+    src, tgt = unrelated_long_and_short()
+    ls, lt = np.array([len(s) for s in src], float), np.array([len(t) for t in tgt], float)
+    assert block_limits(ls, lt, Params()) == (4, 8)  # the lengths alone would allow 1-8 links
+    widest = lambda beads: max(max(len(b.src_ids), len(b.tgt_ids)) for b in beads)  # noqa: E731
+    assert widest(align_segments(src, tgt, token_encoder)) <= A.ORDINARY_SIDE
+    monkeypatch.setattr(A, "LONG_FIT", -99.0)  # without the check, the DP makes 1-7 and 1-8 links of nothing
+    assert widest(align_segments(src, tgt, token_encoder)) > A.ORDINARY_SIDE

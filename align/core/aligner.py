@@ -51,6 +51,13 @@ WIDEN = 1.5           # a long side's block limit: this times that percentile (a
 SATURATED = 0.1       # share of links at ORDINARY_SIDE on a side (and at least 2) that widens it to max_block
 LONG_SKIP = 5.0       # 1-0/0-1 cost multiplier where links are long: literary translations leave little out,
                       # and the DP would rather leave out a long sentence's middle than widen the link
+# A document's links longer than ORDINARY_SIDE must have a median similarity of LONG_FIT (its own scale) or it is
+# aligned as an ordinary one (_long_links_fit). Per document, the median of its long links: literary-ntrex /
+# literary-unpc (all 100 documents of each have long links) at least 0.57 / 1.07; each document's source with the
+# next one's target, unrelated text: ntrex-ar-en 15 documents of 60 with long links, median 0.24 (all but one
+# below 0.5); literary-ntrex 89, a third below 0.45; literary-unpc 100, from 0.35 (their own scale is set by
+# unrelated text, so the check catches only the worst of those).
+LONG_FIT = 0.45
 JOIN = 0.06           # similarity gain (cosine) that joins two neighbouring links into one 2-k link
 # The last passes (join_straddling, shift_boundaries) encode concatenations of long segments, which cost more than
 # the DP's own encoding did (literary-unpc-ar-en: 2.5M characters on top of its 2.3M). Each candidate is first
@@ -141,14 +148,21 @@ def align_segments(src: list[str], tgt: list[str], encoder, params: Params = DEF
 
     limits = block_limits(ls, lt, params)
     spans = run(limits)
+    ordinary = (min(limits[0], ORDINARY_SIDE), min(limits[1], ORDINARY_SIDE))
     if max(limits) <= ORDINARY_SIDE:
         # The DP hit the ordinary limit again and again: the text calls for longer links than its lengths said.
         flat = [b for beads in spans for b in beads]
         full = (sum(len(b.src_ids) == ORDINARY_SIDE for b in flat), sum(len(b.tgt_ids) == ORDINARY_SIDE for b in flat))
         wider = tuple(params.max_block if k >= max(2, SATURATED * len(flat)) else lim for k, lim in zip(full, limits))
         if wider != limits:
+            ordinary_spans = spans
             limits = (int(wider[0]), int(wider[1]))
             spans = run(limits)
+            if not _long_links_fit(spans):
+                limits, spans = ordinary, ordinary_spans
+    elif not _long_links_fit(spans):
+        limits = ordinary
+        spans = run(limits)
     out: list[Bead] = []
     for (i0, j0), (i1, j1), beads in zip(cuts, cuts[1:], spans):
         if max(limits) > ORDINARY_SIDE:  # the last passes with real vectors, where links are long
@@ -173,6 +187,15 @@ class _Span(NamedTuple):
 
     def allowed(self) -> set[tuple[int, int]]:
         return {(int(a), int(b)) for a, b in link_types(self.params, *self.limits)}
+
+
+def _long_links_fit(spans: list[list[Bead]]) -> bool:
+    """Whether the links longer than ORDINARY_SIDE on a side read as translations: their median similarity (the
+    document's scale, 1 = a typical good link) at least LONG_FIT. Unrelated text has lengths that call for long
+    links too, and the DP then makes 7-1 and 8-1 links of nothing."""
+    sims = [b.sim for beads in spans for b in beads
+            if b.sim is not None and max(len(b.src_ids), len(b.tgt_ids)) > ORDINARY_SIDE]
+    return not sims or float(np.median(sims)) >= LONG_FIT
 
 
 def _sims(sp: _Span, links: list[Bead]) -> np.ndarray:
