@@ -4,6 +4,7 @@ ordinary documents aligned as before."""
 import numpy as np
 import pytest
 
+import align.core.aligner as A
 from align.core.aligner import align_segments, block_limits, link_types
 from align.core.params import Params
 from align.errors import AlignError
@@ -110,3 +111,115 @@ def test_cli_max_link(tmp_path, max_link, widest):
     assert max(len(l["src_ids"]) + len(l["tgt_ids"]) for l in rows) == widest
     head = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert f"n.{max_link}" in head["signature"]
+
+
+# --- the last passes (join_straddling, shift_boundaries): real vectors only where the estimates leave it open ---
+
+def group(name, k=4):
+    return [f"{name}{i}" for i in range(k)]
+
+
+def translated(tokens):
+    return " ".join(t + "'" for t in tokens)
+
+
+def straddle_doc(before=6, after=4):
+    """1-1 sentences, then two long source lines whose boundary falls inside one target sentence (its first half
+    ends line a, its second half starts line b): one 2-8 link; then 1-1 again."""
+    src, tgt, gold = [], [], []
+
+    def one_to_one(k):
+        gold.append(([len(src)], [len(tgt)]))
+        src.append(" ".join(group(f"s{k}_")))
+        tgt.append(translated(group(f"s{k}_")))
+
+    for k in range(before):
+        one_to_one(k)
+    p, q = [group(f"p{i}_") for i in range(4)], [group(f"q{i}_") for i in range(3)]
+    half_a, half_b = group("ha"), group("hb")
+    en = [translated(g) for g in p + [half_a + half_b] + q]
+    gold.append(([len(src), len(src) + 1], list(range(len(tgt), len(tgt) + len(en)))))
+    src += [" ".join(sum(p, []) + half_a), " ".join(half_b + sum(q, []))]
+    tgt += en
+    for k in range(before, before + after):
+        one_to_one(k)
+    return src, tgt, gold
+
+
+def test_a_sentence_straddling_two_long_lines_makes_one_two_to_eight_link(token_encoder):
+    src, tgt, gold = straddle_doc()
+    assert links_of(align_segments(src, tgt, token_encoder)) == gold
+
+
+class Recorder:
+    """Records every text the passes ask for."""
+
+    def __init__(self, inner):
+        self.inner, self.texts = inner, []
+
+    def encode(self, texts):
+        self.texts += list(texts)
+        return self.inner.encode(texts)
+
+
+def span_of(src, tgt, encoder, limits=(4, 8)):
+    ls = np.array([len(s) for s in src], float)
+    lt = np.array([len(t) for t in tgt], float)
+    return A._Span(src, tgt, encoder.encode(src), encoder.encode(tgt), ls, lt, Recorder(encoder), Params(), limits)
+
+
+def two_long_lines():
+    """Line 0 translated by target sentences 0-2, line 1 by 3-5."""
+    groups = [group(f"t{j}_") for j in range(6)]
+    src = [" ".join(sum(groups[:3], [])), " ".join(sum(groups[3:], []))]
+    return src, [translated(g) for g in groups]
+
+
+def test_a_boundary_one_sentence_off_moves_and_only_the_plausible_move_is_encoded(token_encoder):
+    src, tgt = two_long_lines()
+    sp = span_of(src, tgt, token_encoder)
+    beads = [A.Bead((0,), (0, 1, 2, 3)), A.Bead((1,), (4, 5))]  # the DP's split: one sentence too many on the left
+    assert links_of(A.shift_boundaries(beads, sp)) == [([0], [0, 1, 2]), ([1], [3, 4, 5])]
+    # moving sentence 3 right is plausible from the segments' vectors and encoded; moving sentence 4 left is not
+    assert " ".join(tgt[3:]) in sp.encoder.texts
+    assert " ".join(tgt[:5]) not in sp.encoder.texts
+
+
+def test_right_boundaries_encode_nothing_new_when_the_estimates_agree(token_encoder):
+    src, tgt = two_long_lines()
+    sp = span_of(src, tgt, token_encoder)
+    beads = [A.Bead((0,), (0, 1, 2)), A.Bead((1,), (3, 4, 5))]
+    assert A.shift_boundaries(beads, sp) == beads
+    # every re-split scores far below the current one from the segments' vectors: none is encoded
+    assert sp.encoder.texts == []
+
+
+def test_joins_are_encoded_only_where_the_estimated_gain_allows(token_encoder, monkeypatch):
+    src, tgt, gold = straddle_doc(before=0, after=0)
+    src_a, src_b = src
+    beads = [A.Bead((0,), (0, 1, 2, 3, 4)), A.Bead((1,), (5, 6, 7))]  # the straddling sentence 4 on the left
+    sp = span_of(src, tgt, token_encoder)
+    assert links_of(A.join_straddling(beads, sp)) == gold
+    assert src_a + " " + src_b in sp.encoder.texts
+    monkeypatch.setattr(A, "JOIN_ESTIMATED", 1.0)  # no estimate reaches it: nothing is joined, nothing encoded
+    sp = span_of(src, tgt, token_encoder)
+    assert A.join_straddling(beads, sp) == beads
+    assert sp.encoder.texts == []
+
+
+def unrelated_long_and_short():
+    """Long source lines and short target sentences sharing no token: lengths that call for long links, text that
+    does not."""
+    src = [" ".join(f"u{i}_{k}" for k in range(24)) for i in range(8)]
+    tgt = [" ".join(f"v{j}_{k}'" for k in range(4)) for j in range(40)]
+    return src, tgt
+
+
+def test_unrelated_text_gets_no_long_links(token_encoder, monkeypatch):
+    src, tgt = unrelated_long_and_short()
+    ls, lt = np.array([len(s) for s in src], float), np.array([len(t) for t in tgt], float)
+    assert block_limits(ls, lt, Params()) == (4, 8)  # the lengths alone would allow 1-8 links
+    widest = lambda beads: max(max(len(b.src_ids), len(b.tgt_ids)) for b in beads)  # noqa: E731
+    assert widest(align_segments(src, tgt, token_encoder)) <= A.ORDINARY_SIDE
+    monkeypatch.setattr(A, "LONG_FIT", -99.0)  # without the check, the DP makes 1-7 and 1-8 links of nothing
+    assert widest(align_segments(src, tgt, token_encoder)) > A.ORDINARY_SIDE
