@@ -14,6 +14,7 @@ from align.core.aligner import Bead, align_segments
 from align.core.params import Params
 from align.document import Document
 from align.encode import get_encoder
+from align.encode.base import writes_batched
 from align.links import Alignment, Link
 from align.score.checks import flag_alignment
 from align.score.linkscore import Calibration, link_score, load_calibration
@@ -146,6 +147,11 @@ def align_documents(src: Document, tgt: Document, encoder=None, params: Params |
     encoder = encoder or get_encoder("use")
     params = params or Params()
     calibration = calibration or load_calibration()
+    with writes_batched(encoder):  # the document's new vectors go into the disk cache in one transaction
+        return _align_documents(src, tgt, encoder, params, calibration)
+
+
+def _align_documents(src: Document, tgt: Document, encoder, params: Params, calibration: Calibration) -> Alignment:
     segmented = src.segmented and tgt.segmented
     sentences = _Texts(src.sentences, tgt.sentences, calibration)
     if segmented:

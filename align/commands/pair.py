@@ -64,7 +64,7 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
     signature saying how it was made.
     """
     from align.encode import get_encoder
-    from align.pipeline import align_files
+    from align.encode.base import preload
     from align.score.linkscore import load_calibration
     from align.segment import check_lang
 
@@ -82,6 +82,8 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
     params = Params(skip=skip, max_link=max_link)
     cal = load_calibration(calibration) if calibration else None
     enc = get_encoder(encoder, cache=not no_cache)
+    preload(enc)  # the model loads while the rest is imported and the first documents read
+    from align.pipeline import align_files
 
     if not os.path.isdir(src):
         for p in (src, tgt):

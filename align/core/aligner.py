@@ -20,6 +20,7 @@ from typing import NamedTuple
 from align.core import dp
 from align.core.band import FULL_CELLS, find_band
 from align.core.params import Params
+from align.encode.base import encode_joined
 from align.encode.normalize import normalise
 
 
@@ -148,8 +149,8 @@ def align_segments(src: list[str], tgt: list[str], encoder, params: Params = DEF
 
 
 def _sims(encoder, src, tgt, links) -> np.ndarray:
-    vs = encoder.encode([" ".join(src[i] for i in b.src_ids) for b in links])
-    vt = encoder.encode([" ".join(tgt[j] for j in b.tgt_ids) for b in links])
+    vs = encode_joined(encoder, [[src[i] for i in b.src_ids] for b in links])
+    vt = encode_joined(encoder, [[tgt[j] for j in b.tgt_ids] for b in links])
     return np.einsum("nd,nd->n", vs, vt)
 
 
@@ -246,9 +247,9 @@ def fold_unlinked(beads: list[Bead], src: list[str], tgt: list[str], encoder, pa
                     cands.append((k, nb, w))
         if not cands:
             return beads
-        texts_s = [" ".join(src[i] for i in x.src_ids) for _, nb, w in cands for x in (beads[nb], w)]
-        texts_t = [" ".join(tgt[j] for j in x.tgt_ids) for _, nb, w in cands for x in (beads[nb], w)]
-        vs, vt = encoder.encode(texts_s), encoder.encode(texts_t)
+        texts_s = [[src[i] for i in x.src_ids] for _, nb, w in cands for x in (beads[nb], w)]
+        texts_t = [[tgt[j] for j in x.tgt_ids] for _, nb, w in cands for x in (beads[nb], w)]
+        vs, vt = encode_joined(encoder, texts_s), encode_joined(encoder, texts_t)
         sims = np.einsum("nd,nd->n", vs, vt)
         for c, (k, nb, w) in enumerate(cands):
             gain = sims[2 * c + 1] - sims[2 * c]
@@ -298,12 +299,12 @@ def _align_span(src, tgt, vs, vt, ls, lt, encoder, params: Params, gp: dp.GainPa
         want_t = [(k, j) for k, j in want_t if k > 1]
         if want_s:
             rows, cols = [k - 1 for k, _ in want_s], [i - 1 for _, i in want_s]
-            S[rows, cols] = scale * encoder.encode([" ".join(src[i - k:i]) for k, i in want_s])
+            S[rows, cols] = scale * encode_joined(encoder, [src[i - k:i] for k, i in want_s])
             bonS[rows, cols] = 0.0
             real_s.update(want_s)
         if want_t:
             rows, cols = [k - 1 for k, _ in want_t], [j - 1 for _, j in want_t]
-            T[rows, cols] = encoder.encode([" ".join(tgt[j - k:j]) for k, j in want_t])
+            T[rows, cols] = encode_joined(encoder, [tgt[j - k:j] for k, j in want_t])
             bonT[rows, cols] = 0.0
             real_t.update(want_t)
         return bool(want_s or want_t)

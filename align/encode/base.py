@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Protocol
 
 import numpy as np
@@ -51,8 +52,53 @@ class Memo:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._vecs[t] for t in texts])
 
+    def encode_joined(self, groups: list[list[str]]) -> np.ndarray:
+        """The vectors of " ".join(group) for each group, as encode() of the joined texts gives them (an inner
+        encoder that can builds them from the segments' parts: see encode_joined below)."""
+        texts = [" ".join(g) for g in groups]
+        todo = {t: g for t, g in zip(texts, groups) if t not in self._vecs}
+        long = [t for t in todo if len(t) > MAX_ENCODED]
+        if long:  # encoded as encode() does: their first MAX_ENCODED characters
+            self.encode(long)
+            todo = {t: g for t, g in todo.items() if len(t) <= MAX_ENCODED}
+        if todo:
+            vecs = normalise_rows(encode_joined(self.inner, list(todo.values())))
+            self.encoded += len(todo)
+            self._vecs.update(zip(todo, vecs))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._vecs[t] for t in texts])
+
     @property
     def dim(self) -> int:
         if self._vecs:
             return len(next(iter(self._vecs.values())))
         return len(self.inner.encode(["x"])[0])
+
+
+def encode_joined(encoder, groups: list[list[str]]) -> np.ndarray:
+    """The vectors of " ".join(group) for each group of segments: what encoder.encode gives the joined texts. An
+    encoder with an ``encode_joined`` of its own (the bundled USE model, and the memo and disk cache around it)
+    builds them from what it kept of the segments, for a fraction of the cost; others encode the joined texts."""
+    if hasattr(encoder, "encode_joined"):
+        return encoder.encode_joined(groups)
+    return encoder.encode([" ".join(g) for g in groups])
+
+
+def writes_batched(encoder):
+    """A context in which an encoder with a disk cache (align.encode.cache.CachedEncoder, under any Memo) holds its
+    cache writes back and makes them in one transaction at the end: a document's worth. Nothing for others."""
+    while encoder is not None:
+        if hasattr(encoder, "batch"):
+            return encoder.batch()
+        encoder = getattr(encoder, "inner", None)
+    return nullcontext()
+
+
+def preload(encoder) -> None:
+    """Start loading the model behind an encoder (under any Memo or cache) in the background, where it can."""
+    while encoder is not None:
+        if hasattr(encoder, "preload"):
+            encoder.preload()
+            return
+        encoder = getattr(encoder, "inner", None)
