@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -178,14 +179,45 @@ def _labels(src: Document, tgt: Document, bead: Bead) -> dict[str, list[str | No
 
 def align_files(src_path: str, tgt_path: str, src_lang: str, tgt_lang: str, segmented: bool = False,
                 encoder=None, params: Params | None = None, warn=None,
-                calibration: Calibration | None = None) -> Alignment:
-    """Read, align, score. `warn(message)` hears about a file that seems to be in another language."""
+                calibration: Calibration | None = None, docs: tuple[Document, Document] | None = None) -> Alignment:
+    """Read, align, score. `warn(message)` hears about a file that seems to be in another language. docs: the two
+    documents, already read (align.folders reads the next pair ahead)."""
     from align.io import read_document
     from align.score.language import document_check
 
-    src = read_document(src_path, src_lang, segmented=segmented)
-    tgt = read_document(tgt_path, tgt_lang, segmented=segmented)
+    if docs:
+        src, tgt = docs
+    else:
+        src = read_document(src_path, src_lang, segmented=segmented)
+        tgt = read_document(tgt_path, tgt_lang, segmented=segmented)
+        encode_ahead(encoder, src, tgt)  # while the language check runs
     if warn:
         for flag in document_check(src, tgt):
             warn(f"{flag['message']} (check the file and --src-lang/--tgt-lang)")
     return align_documents(src, tgt, encoder, params, calibration)
+
+
+def encode_ahead(encoder, src: Document, tgt: Document) -> threading.Thread | None:
+    """Encode what align_documents will encode first (paragraphs, sentences) in a background thread, into the
+    encoder's memo, while this thread does other work: the language check, or the previous document's DP and QA
+    checks (align.folders), which leave a core idle. The aligner's own calls find the vectors in the memo, or wait
+    for them (the memo takes one call at a time). Without a memo, nothing."""
+    from align.encode.base import Memo
+
+    if not isinstance(encoder, Memo):
+        return None
+    sides = [[p.text for p in src.paragraphs], [p.text for p in tgt.paragraphs]] if not (
+        src.segmented and tgt.segmented) else []
+    sides += [src.sentences, tgt.sentences]
+
+    def run():
+        try:
+            for texts in sides:
+                if texts:
+                    encoder.encode(texts)
+        except Exception:  # noqa: BLE001 - the aligner's own call meets the same problem and reports it
+            pass
+
+    thread = threading.Thread(target=run, name="encode-ahead", daemon=True)
+    thread.start()
+    return thread

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import nullcontext
 from typing import Protocol
 
@@ -30,7 +31,7 @@ MAX_ENCODED = 20_000
 
 class Memo:
     """Wraps an encoder so each distinct string is encoded once per run (kept in memory), its first MAX_ENCODED
-    characters."""
+    characters. One call at a time: a thread encoding ahead (align.pipeline.encode_ahead) and the aligner share it."""
 
     def __init__(self, inner: Encoder):
         self.inner = inner
@@ -38,8 +39,13 @@ class Memo:
         self.signature = inner.signature
         self._vecs: dict[str, np.ndarray] = {}
         self.encoded = 0  # strings actually sent to the inner encoder (for benchmarks)
+        self._lock = threading.RLock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return self._encode(texts)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
         todo = list(dict.fromkeys(t for t in texts if t not in self._vecs))
         if todo:
             vecs = normalise_rows(self.inner.encode([t[:MAX_ENCODED] for t in todo]))
@@ -55,11 +61,15 @@ class Memo:
     def encode_joined(self, groups: list[list[str]]) -> np.ndarray:
         """The vectors of " ".join(group) for each group, as encode() of the joined texts gives them (an inner
         encoder that can builds them from the segments' parts: see encode_joined below)."""
+        with self._lock:
+            return self._encode_joined(groups)
+
+    def _encode_joined(self, groups: list[list[str]]) -> np.ndarray:
         texts = [" ".join(g) for g in groups]
         todo = {t: g for t, g in zip(texts, groups) if t not in self._vecs}
         long = [t for t in todo if len(t) > MAX_ENCODED]
         if long:  # encoded as encode() does: their first MAX_ENCODED characters
-            self.encode(long)
+            self._encode(long)
             todo = {t: g for t, g in todo.items() if len(t) <= MAX_ENCODED}
         if todo:
             vecs = normalise_rows(encode_joined(self.inner, list(todo.values())))

@@ -14,6 +14,7 @@ import math
 import os
 import sqlite3
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,7 +79,8 @@ class VectorCache:
         return self._conn
 
     def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=120, isolation_level=None)
+        # shared by threads one at a time (CachedEncoder's lock): a thread encoding ahead reads it too
+        conn = sqlite3.connect(self.path, timeout=120, isolation_level=None, check_same_thread=False)
         try:
             # Big pages for kB-sized vectors (4 kB pages would hold one 2-3 kB vector each, half empty); this
             # only takes effect when the file is created.
@@ -119,7 +121,7 @@ class VectorCache:
                 self._touch(db, list(found))
         return found
 
-    def put(self, keys: list[bytes], vecs: np.ndarray, touched: list[bytes] = ()) -> None:
+    def put(self, keys: list[bytes], vecs: np.ndarray, touched: list[bytes] | None = None) -> None:
         """Store these vectors, and stamp ``touched`` (keys read earlier) as recently used: one transaction."""
         vecs, now = np.ascontiguousarray(vecs, dtype=np.float32), time.time_ns()
         rows = [(k, v.tobytes(), v.nbytes + ROW_OVERHEAD, now) for k, v in zip(keys, vecs)]
@@ -224,6 +226,7 @@ class CachedEncoder:
         self._depth = 0
         self._new: dict[bytes, np.ndarray] = {}  # inside batch(): written at its end
         self._read: dict[bytes, None] = {}
+        self._lock = threading.RLock()  # one call at a time (a thread encoding ahead shares it): the connection too
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, self.inner.encode)
@@ -237,6 +240,10 @@ class CachedEncoder:
         return self._encode(texts, lambda todo: encode_joined(self.inner, [by_text[t] for t in todo]))
 
     def _encode(self, texts: list[str], encode) -> np.ndarray:
+        with self._lock:
+            return self._encode_locked(texts, encode)
+
+    def _encode_locked(self, texts: list[str], encode) -> np.ndarray:
         keys = [key(self.signature, t) for t in texts]
         batched = self._depth > 0
         wanted = list(dict.fromkeys(k for k in keys if k not in self._new))
@@ -267,16 +274,22 @@ class CachedEncoder:
     @contextmanager
     def batch(self):
         """Hold the cache writes of every call inside back, and write them in one transaction at the end."""
-        self._depth += 1
+        with self._lock:
+            self._depth += 1
         try:
             yield self
         finally:
-            self._depth -= 1
-            if not self._depth:
-                self.flush()
+            with self._lock:
+                self._depth -= 1
+                if not self._depth:
+                    self._flush()
 
     def flush(self) -> None:
         """Write what batch() held back."""
+        with self._lock:
+            self._flush()
+
+    def _flush(self) -> None:
         new, read = self._new, self._read
         self._new, self._read = {}, {}
         if new or read:

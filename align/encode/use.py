@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict, deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import chain
 from importlib.metadata import version
 
@@ -46,6 +46,7 @@ _BUDGET = 384
 _MIN_BUDGET = 96
 # Texts (and pairs of neighbouring texts) whose parts encode_joined keeps: 6 kB each, the most recent 8,192
 _KEEP = 8192
+_Part = tuple[np.ndarray, list[int]]  # a text's projected feature sums (all, first, last tokens) and token ids
 
 
 class USEEncoder:
@@ -83,7 +84,7 @@ class USEEncoder:
         self._loading = threading.Lock()
         # encode_joined's material: each recent text's parts (projected feature sums: all, first and last tokens;
         # token ids) and each recent pair of neighbours' joint
-        self._parts: OrderedDict[str, tuple[np.ndarray, list[int]]] = OrderedDict()
+        self._parts: OrderedDict[str, _Part] = OrderedDict()
         self._joints: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._parts_usable: bool | None = None
 
@@ -114,16 +115,19 @@ class USEEncoder:
         as encode() gives the joined texts, to float rounding. A group whose parts are not at hand, too short
         or not tokenized end to end in the joined text is encoded whole."""
         joined = [" ".join(g) for g in groups]
-        backend = self._model() if groups else None
-        if not groups or not self._parts_ok(backend):
+        if not groups:
+            return self.encode(joined)
+        backend = self._model()
+        if not self._parts_ok(backend):
             return self.encode(joined)
         out = np.empty((len(groups), 512), dtype=np.float32)
         tokenize = backend.sp.encode
-        plans, whole = [], []
+        plans: list[tuple[int, list[str], list[_Part]]] = []
+        whole: list[int] = []
         for k, g in enumerate(groups):
             parts = normalise_texts(list(g)) if self.normalise else list(g)
-            got = [self._parts.get(p) for p in parts] if len(parts) > 1 else [None]
-            if any(e is None for e in got):
+            got = [e for e in map(self._parts.get, parts) if e is not None]
+            if len(parts) < 2 or len(got) < len(parts):
                 whole.append(k)
                 continue
             text = normalise_texts([joined[k]])[0] if self.normalise else joined[k]
@@ -133,7 +137,7 @@ class USEEncoder:
                 whole.append(k)
                 continue
             plans.append((k, parts, got))
-        new = {}
+        new: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
         for _, parts, got in plans:
             for pair, a, b in zip(zip(parts, parts[1:]), got, got[1:]):
                 if pair not in self._joints and pair not in new:
@@ -215,7 +219,7 @@ class USEEncoder:
                 for first, group, n in groups():
                     keep(first, group, run(group, n, out[first:first + len(group)]))
             else:
-                pool, pending = self._lanes(), deque()
+                pool, pending = self._lanes(), deque[tuple[int, list[list[int]], Future]]()
                 for first, group, n in groups():
                     pending.append((first, group, pool.submit(run, group, n, out[first:first + len(group)])))
                     if len(pending) > 2 * lanes:  # a few micro-batches ahead: memory stays bounded
