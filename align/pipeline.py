@@ -201,7 +201,7 @@ def encode_ahead(encoder, src: Document, tgt: Document) -> threading.Thread | No
     """Encode what align_documents will encode first (paragraphs, sentences) in a background thread, into the
     encoder's memo, while this thread does other work: the language check, or the previous document's DP and QA
     checks (align.folders), which leave a core idle. The aligner's own calls find the vectors in the memo, or wait
-    for them (the memo takes one call at a time). Without a memo, nothing."""
+    for those still being encoded. Without a memo, nothing."""
     from align.encode.base import Memo
 
     if not isinstance(encoder, Memo):

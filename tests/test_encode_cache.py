@@ -159,3 +159,27 @@ def test_a_cache_of_the_first_layout_is_laid_out_anew(tmp_path):
     assert len(enc.cache) == 0 and enc.cache.total_bytes() == 0
     enc.encode(["a"])
     assert len(enc.cache) == 1
+
+
+def test_threads_sharing_a_memo_encode_each_text_once():
+    import threading
+    import time
+
+    from align.encode import Memo
+
+    class Slow(FakeEncoder):
+        def encode(self, texts):
+            time.sleep(0.05)
+            return super().encode(texts)
+
+    slow = Slow()
+    memo = Memo(slow)
+    texts = [f"t{i}" for i in range(20)]
+    out = {}
+    ahead = threading.Thread(target=lambda: out.setdefault("ahead", memo.encode(texts)))
+    ahead.start()
+    time.sleep(0.01)  # the other thread has started on them: wait for it rather than encode them again
+    out["main"] = memo.encode(texts[5:] + ["new"])
+    ahead.join()
+    assert sorted(t for call in slow.calls for t in call) == sorted(texts + ["new"])
+    np.testing.assert_array_equal(out["main"][:15], out["ahead"][5:])

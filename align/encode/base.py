@@ -31,7 +31,9 @@ MAX_ENCODED = 20_000
 
 class Memo:
     """Wraps an encoder so each distinct string is encoded once per run (kept in memory), its first MAX_ENCODED
-    characters. One call at a time: a thread encoding ahead (align.pipeline.encode_ahead) and the aligner share it."""
+    characters. Threads may share it (align.pipeline.encode_ahead encodes the next document while the aligner
+    works): a text another thread is encoding is waited for, not encoded twice; the encoding itself runs outside
+    the memo's lock."""
 
     def __init__(self, inner: Encoder):
         self.inner = inner
@@ -39,42 +41,52 @@ class Memo:
         self.signature = inner.signature
         self._vecs: dict[str, np.ndarray] = {}
         self.encoded = 0  # strings actually sent to the inner encoder (for benchmarks)
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
+        self._busy: dict[str, threading.Event] = {}  # texts being encoded by some thread, set when done
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            return self._encode(texts)
-
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        todo = list(dict.fromkeys(t for t in texts if t not in self._vecs))
-        if todo:
-            vecs = normalise_rows(self.inner.encode([t[:MAX_ENCODED] for t in todo]))
-            self.encoded += len(todo)
-            self._vecs.update(zip(todo, vecs))
-            if len(todo) == len(texts):  # all new and distinct (a document's sentences, mostly): no second copy,
-                vecs.setflags(write=False)  # which doubled the peak (200,000 lexical vectors: 1.24 GB a side)
-                return vecs
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._vecs[t] for t in texts])
+        return self._fetch(texts, lambda todo: self.inner.encode([t[:MAX_ENCODED] for t in todo]))
 
     def encode_joined(self, groups: list[list[str]]) -> np.ndarray:
         """The vectors of " ".join(group) for each group, as encode() of the joined texts gives them (an inner
         encoder that can builds them from the segments' parts: see encode_joined below)."""
-        with self._lock:
-            return self._encode_joined(groups)
-
-    def _encode_joined(self, groups: list[list[str]]) -> np.ndarray:
         texts = [" ".join(g) for g in groups]
-        todo = {t: g for t, g in zip(texts, groups) if t not in self._vecs}
-        long = [t for t in todo if len(t) > MAX_ENCODED]
+        long = [t for t in texts if len(t) > MAX_ENCODED]
         if long:  # encoded as encode() does: their first MAX_ENCODED characters
-            self._encode(long)
-            todo = {t: g for t, g in todo.items() if len(t) <= MAX_ENCODED}
-        if todo:
-            vecs = normalise_rows(encode_joined(self.inner, list(todo.values())))
-            self.encoded += len(todo)
-            self._vecs.update(zip(todo, vecs))
+            self.encode(long)
+        by_text = dict(zip(texts, groups))
+        return self._fetch(texts, lambda todo: encode_joined(self.inner, [by_text[t] for t in todo]))
+
+    def _fetch(self, texts: list[str], compute) -> np.ndarray:
+        """The vectors of texts: those in the memo, those another thread is encoding (waited for), the others
+        computed here by ``compute(list of texts)``."""
+        while True:
+            with self._lock:
+                wanted = dict.fromkeys(texts)
+                todo = [t for t in wanted if t not in self._vecs and t not in self._busy]
+                waits = {id(e): e for t in wanted if (e := self._busy.get(t)) is not None}
+                done = threading.Event()
+                for t in todo:
+                    self._busy[t] = done
+            vecs = None
+            if todo:
+                try:
+                    vecs = normalise_rows(compute(todo))
+                    with self._lock:
+                        self._vecs.update(zip(todo, vecs))
+                        self.encoded += len(todo)
+                finally:
+                    with self._lock:
+                        for t in todo:
+                            del self._busy[t]
+                    done.set()
+            for e in waits.values():
+                e.wait()
+            if not waits or all(t in self._vecs for t in wanted):  # else another thread failed: try here
+                break
+        if vecs is not None and len(todo) == len(texts):  # all new and distinct (a document's sentences, mostly):
+            vecs.setflags(write=False)  # no second copy, which doubled the peak (200,000 lexical vectors: 1.24 GB)
+            return vecs
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._vecs[t] for t in texts])

@@ -226,7 +226,7 @@ class CachedEncoder:
         self._depth = 0
         self._new: dict[bytes, np.ndarray] = {}  # inside batch(): written at its end
         self._read: dict[bytes, None] = {}
-        self._lock = threading.RLock()  # one call at a time (a thread encoding ahead shares it): the connection too
+        self._lock = threading.RLock()  # threads may share it (a thread encoding ahead): the connection, batch state
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, self.inner.encode)
@@ -240,33 +240,34 @@ class CachedEncoder:
         return self._encode(texts, lambda todo: encode_joined(self.inner, [by_text[t] for t in todo]))
 
     def _encode(self, texts: list[str], encode) -> np.ndarray:
-        with self._lock:
-            return self._encode_locked(texts, encode)
-
-    def _encode_locked(self, texts: list[str], encode) -> np.ndarray:
         keys = [key(self.signature, t) for t in texts]
-        batched = self._depth > 0
-        wanted = list(dict.fromkeys(k for k in keys if k not in self._new))
-        try:
-            found = self.cache.get(wanted, touch=not batched) if wanted else {}
-        except sqlite3.Error as e:  # a broken or locked cache must not stop an alignment
-            _warn(f"vector cache unreadable ({e}); encoding without it")
+        with self._lock:  # the lock guards the connection and what batch() holds, not the encoding
+            batched = self._depth > 0
+            wanted = list(dict.fromkeys(k for k in keys if k not in self._new))
+            try:
+                found = self.cache.get(wanted, touch=not batched) if wanted else {}
+            except sqlite3.Error as e:  # a broken or locked cache must not stop an alignment
+                _warn(f"vector cache unreadable ({e}); encoding without it")
+                found = None
+            if found is not None:
+                if batched:
+                    self._read.update(dict.fromkeys(found))
+                found.update((k, self._new[k]) for k in keys if k in self._new)
+        if found is None:
             return normalise_rows(encode(texts))
-        if batched:
-            self._read.update(dict.fromkeys(found))
-            found.update((k, self._new[k]) for k in keys if k in self._new)
         todo = {k: t for k, t in zip(keys, texts) if k not in found}
         self.hits += len(found)  # distinct texts
         self.misses += len(todo)
         if todo:
             vecs = normalise_rows(encode(list(todo.values())))
             found.update(zip(todo, vecs))
-            if batched:
-                self._new.update(zip(todo, vecs))
-                if len(self._new) >= self.BATCH_ROWS:
-                    self.flush()
-            else:
-                self._store(list(todo), vecs, [])
+            with self._lock:
+                if self._depth > 0:
+                    self._new.update(zip(todo, vecs))
+                    if len(self._new) >= self.BATCH_ROWS:
+                        self._flush()
+                else:
+                    self._store(list(todo), vecs, [])
         if not texts:
             return self.inner.encode([])
         return np.stack([found[k] for k in keys])

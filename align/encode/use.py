@@ -16,8 +16,10 @@ import os
 import threading
 from collections import OrderedDict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from itertools import chain
 from importlib.metadata import version
+from typing import Any
 
 import numpy as np
 
@@ -82,6 +84,9 @@ class USEEncoder:
         self._pool_pid: int | None = None
         self._limits = None
         self._loading = threading.Lock()
+        self._state = threading.Lock()  # the lane pool and the BLAS limit, shared by the threads that call encode
+        self._blas_users = 0
+        self._blas_limit: Any = None
         # encode_joined's material: each recent text's parts (projected feature sums: all, first and last tokens;
         # token ids) and each recent pair of neighbours' joint
         self._parts: OrderedDict[str, _Part] = OrderedDict()
@@ -231,28 +236,33 @@ class USEEncoder:
         return out
 
     def _lanes(self) -> ThreadPoolExecutor:
-        # a pool's threads do not survive a fork: a forked process makes its own
-        if self._pool is None or self._pool_pid != os.getpid():
-            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="use-lane")
-            self._pool_pid = os.getpid()
-        return self._pool
+        with self._state:
+            # a pool's threads do not survive a fork: a forked process makes its own
+            if self._pool is None or self._pool_pid != os.getpid():
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="use-lane")
+                self._pool_pid = os.getpid()
+            return self._pool
 
+    @contextmanager
     def _one_blas_thread(self):
-        if self._limits is None:
-            try:
-                from threadpoolctl import ThreadpoolController
+        """BLAS on one thread while any call of this encoder runs (calls from several threads: the first one in
+        sets it, the last one out restores it)."""
+        with self._state:
+            if self._limits is None:
+                try:
+                    from threadpoolctl import ThreadpoolController
 
-                self._limits = ThreadpoolController().limit
-            except Exception:  # no threadpoolctl: BLAS as it is
-                self._limits = False
-        if not self._limits:
-            return _Nothing()
-        return self._limits(limits=1, user_api="blas")
-
-
-class _Nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *_):
-        return False
+                    self._limits = ThreadpoolController().limit
+                except Exception:  # noqa: BLE001 - no threadpoolctl: BLAS as it is
+                    self._limits = False
+            if self._limits and not self._blas_users:
+                self._blas_limit = self._limits(limits=1, user_api="blas")
+            self._blas_users += 1
+        try:
+            yield
+        finally:
+            with self._state:
+                self._blas_users -= 1
+                if not self._blas_users and self._blas_limit is not None:
+                    self._blas_limit.restore_original_limits()
+                    self._blas_limit = None
