@@ -211,10 +211,10 @@ def encode_ahead(encoder, src: Document, tgt: Document) -> threading.Thread | No
     sides += [src.sentences, tgt.sentences]
 
     def run():
-        try:
-            for texts in sides:
-                if texts:
-                    encoder.encode(texts)
+        try:  # one call: the encoder's lanes stay busy to the end of the document, not of each side
+            texts = [t for side in sides for t in side]
+            if texts:
+                encoder.encode(texts)
         except Exception:  # noqa: BLE001 - the aligner's own call meets the same problem and reports it
             pass
 
