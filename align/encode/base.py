@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import nullcontext
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -43,6 +43,12 @@ class Memo:
         self.encoded = 0  # strings actually sent to the inner encoder (for benchmarks)
         self._lock = threading.Lock()
         self._busy: dict[str, threading.Event] = {}  # texts being encoded by some thread, set when done
+        # an encoder not declared thread_safe (a transformers tokenizer may fail when two threads use it) encodes
+        # for one thread at a time
+        innermost: Any = inner
+        while getattr(innermost, "inner", None) is not None:
+            innermost = innermost.inner
+        self._one_at_a_time = nullcontext() if getattr(innermost, "thread_safe", False) else threading.Lock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return self._fetch(texts, lambda todo: self.inner.encode([t[:MAX_ENCODED] for t in todo]))
@@ -71,7 +77,8 @@ class Memo:
             vecs = None
             if todo:
                 try:
-                    vecs = normalise_rows(compute(todo))
+                    with self._one_at_a_time:
+                        vecs = normalise_rows(compute(todo))
                     with self._lock:
                         self._vecs.update(zip(todo, vecs))
                         self.encoded += len(todo)
