@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,7 @@ from align.core.aligner import Bead, align_segments
 from align.core.params import Params
 from align.document import Document
 from align.encode import get_encoder
+from align.encode.base import writes_batched
 from align.links import Alignment, Link
 from align.score.checks import flag_alignment
 from align.score.linkscore import Calibration, link_score, load_calibration
@@ -146,6 +148,11 @@ def align_documents(src: Document, tgt: Document, encoder=None, params: Params |
     encoder = encoder or get_encoder("use")
     params = params or Params()
     calibration = calibration or load_calibration()
+    with writes_batched(encoder):  # the document's new vectors go into the disk cache in one transaction
+        return _align_documents(src, tgt, encoder, params, calibration)
+
+
+def _align_documents(src: Document, tgt: Document, encoder, params: Params, calibration: Calibration) -> Alignment:
     segmented = src.segmented and tgt.segmented
     sentences = _Texts(src.sentences, tgt.sentences, calibration)
     if segmented:
@@ -172,14 +179,45 @@ def _labels(src: Document, tgt: Document, bead: Bead) -> dict[str, list[str | No
 
 def align_files(src_path: str, tgt_path: str, src_lang: str, tgt_lang: str, segmented: bool = False,
                 encoder=None, params: Params | None = None, warn=None,
-                calibration: Calibration | None = None) -> Alignment:
-    """Read, align, score. `warn(message)` hears about a file that seems to be in another language."""
+                calibration: Calibration | None = None, docs: tuple[Document, Document] | None = None) -> Alignment:
+    """Read, align, score. `warn(message)` hears about a file that seems to be in another language. docs: the two
+    documents, already read (align.folders reads the next pair ahead)."""
     from align.io import read_document
     from align.score.language import document_check
 
-    src = read_document(src_path, src_lang, segmented=segmented)
-    tgt = read_document(tgt_path, tgt_lang, segmented=segmented)
+    if docs:
+        src, tgt = docs
+    else:
+        src = read_document(src_path, src_lang, segmented=segmented)
+        tgt = read_document(tgt_path, tgt_lang, segmented=segmented)
+        encode_ahead(encoder, src, tgt)  # while the language check runs
     if warn:
         for flag in document_check(src, tgt):
             warn(f"{flag['message']} (check the file and --src-lang/--tgt-lang)")
     return align_documents(src, tgt, encoder, params, calibration)
+
+
+def encode_ahead(encoder, src: Document, tgt: Document) -> threading.Thread | None:
+    """Encode what align_documents will encode first (paragraphs, sentences) in a background thread, into the
+    encoder's memo, while this thread does other work: the language check, or the previous document's DP and QA
+    checks (align.folders), which leave a core idle. The aligner's own calls find the vectors in the memo, or wait
+    for those still being encoded. Without a memo, nothing."""
+    from align.encode.base import Memo
+
+    if not isinstance(encoder, Memo):
+        return None
+    sides = [[p.text for p in src.paragraphs], [p.text for p in tgt.paragraphs]] if not (
+        src.segmented and tgt.segmented) else []
+    sides += [src.sentences, tgt.sentences]
+
+    def run():
+        try:  # one call: the encoder's lanes stay busy to the end of the document, not of each side
+            texts = [t for side in sides for t in side]
+            if texts:
+                encoder.encode(texts)
+        except Exception:  # noqa: BLE001 - the aligner's own call meets the same problem and reports it
+            pass
+
+    thread = threading.Thread(target=run, name="encode-ahead", daemon=True)
+    thread.start()
+    return thread

@@ -68,6 +68,28 @@ def test_pair_directories_and_eval(texts):
     assert json.loads(r.stdout)["strict"]["f1"] == 1.0
 
 
+def test_pairs_of_a_folder_align_as_each_pair_alone(tmp_path):
+    # `align pair DIR DIR` reads and encodes the next pair in a background thread while one is aligned; the links
+    # (and their scores) are those of each pair aligned on its own, in its own process with its own cache
+    bench = os.path.join(ROOT, "..", "shared", "bench", "unpc-ar-en")
+    if not os.path.isdir(bench):
+        pytest.skip("no ../shared/bench here")
+    names = sorted(os.listdir(os.path.join(bench, "src")))[:3]
+    for side in ("src", "tgt"):
+        (tmp_path / side).mkdir()
+        for name in names:
+            with open(os.path.join(bench, side, name), encoding="utf-8") as f:
+                (tmp_path / side / name).write_text(f.read(), encoding="utf-8")
+    r = run("pair", "src", "tgt", "--src-lang", "ar", "--tgt-lang", "en", "--segmented", "-o", "all",
+            "--format", "ladder", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    for name in names:
+        r = run("pair", f"src/{name}", f"tgt/{name}", "--src-lang", "ar", "--tgt-lang", "en", "--segmented",
+                "-o", f"{name}.ladder", "--no-cache", cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        assert (tmp_path / "all" / f"{name}.ladder").read_text() == (tmp_path / f"{name}.ladder").read_text()
+
+
 @pytest.mark.parametrize("make,expect", [
     (lambda d: None, "no such file"),
     (lambda d: (d / "x.txt").write_bytes(b""), "empty"),

@@ -128,3 +128,58 @@ def test_unusable_cache_dir_warns_and_encodes(tmp_path, capsys):
     fake = FakeEncoder()
     enc = _with_cache(fake, blocker / "cache", None)
     assert enc is fake and "vector cache unavailable" in capsys.readouterr().err
+
+
+def test_a_batch_writes_once_at_its_end(tmp_path):
+    fake = FakeEncoder()
+    cache = VectorCache(tmp_path)
+    enc = CachedEncoder(fake, cache)
+    enc.encode(["old"])
+    writes = []
+    put = cache.put
+    cache.put = lambda *a, **k: (writes.append(a), put(*a, **k))[1]
+    with enc.batch():
+        first = enc.encode(["a", "b", "old"])
+        enc.encode(["b", "c"])  # "b" is served from what the batch holds, not encoded again
+        assert len(cache) == 1 and writes == []  # nothing written yet
+    assert fake.calls[1:] == [["a", "b"], ["c"]]
+    assert len(writes) == 1 and len(cache) == 4  # one transaction: the new vectors and the read one's stamp
+    np.testing.assert_array_equal(CachedEncoder(FakeEncoder(), VectorCache(tmp_path)).encode(["a", "b", "old"]), first)
+
+
+def test_a_cache_of_the_first_layout_is_laid_out_anew(tmp_path):
+    path = tmp_path / "vectors.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript("CREATE TABLE vec (key BLOB PRIMARY KEY, data BLOB NOT NULL, size INTEGER NOT NULL, "
+                     "used INTEGER NOT NULL) WITHOUT ROWID; CREATE TABLE meta (id INTEGER PRIMARY KEY, total INTEGER);"
+                     "INSERT INTO meta VALUES (0, 100); INSERT INTO vec VALUES (x'00', x'00', 100, 0);")
+    db.commit()
+    db.close()
+    enc = CachedEncoder(FakeEncoder(), VectorCache(tmp_path))
+    assert len(enc.cache) == 0 and enc.cache.total_bytes() == 0
+    enc.encode(["a"])
+    assert len(enc.cache) == 1
+
+
+def test_threads_sharing_a_memo_encode_each_text_once():
+    import threading
+    import time
+
+    from align.encode import Memo
+
+    class Slow(FakeEncoder):
+        def encode(self, texts):
+            time.sleep(0.05)
+            return super().encode(texts)
+
+    slow = Slow()
+    memo = Memo(slow)
+    texts = [f"t{i}" for i in range(20)]
+    out = {}
+    ahead = threading.Thread(target=lambda: out.setdefault("ahead", memo.encode(texts)))
+    ahead.start()
+    time.sleep(0.01)  # the other thread has started on them: wait for it rather than encode them again
+    out["main"] = memo.encode(texts[5:] + ["new"])
+    ahead.join()
+    assert sorted(t for call in slow.calls for t in call) == sorted(texts + ["new"])
+    np.testing.assert_array_equal(out["main"][:15], out["ahead"][5:])

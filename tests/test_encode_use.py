@@ -32,3 +32,29 @@ def test_unknown_runs_differ_only_slightly(encoders):
     en = fast.encode(["12. The Committee decides to extend the mandate until 31 December 2015.",
                       "The General Assembly elected five members of the Bureau."])
     assert float(a @ en[0]) > float(a @ en[1]) + 0.2
+
+
+SENTENCES = ["The Security Council adopted resolution 2231 (2015) on 20 July 2015 after long negotiations.",
+             "اعتمد مجلس الأمن القرار 2231 (2015) في 20 تموز/يوليه 2015 بعد مفاوضات طويلة.",
+             "The Committee decided to extend the mandate of the mission until the end of the year.",
+             "Short one.",
+             "وقررت اللجنة تمديد ولاية البعثة حتى نهاية العام، وطلبت تقريرا عن التقدم المحرز.",
+             "Member States are invited to submit their views to the Secretary-General before the next session."]
+
+
+def test_cores_do_not_change_the_vectors():
+    one, two = USEEncoder(threads=1), USEEncoder(threads=2)
+    texts = SENTENCES * 12  # several micro-batches, spread over two lanes
+    np.testing.assert_allclose(one.encode(texts), two.encode(texts), atol=1e-6)
+    np.testing.assert_allclose(one.encode(SENTENCES[:1]), two.encode(SENTENCES[:1]), atol=1e-6)
+
+
+def test_joined_segments_from_their_parts_equal_the_joined_text():
+    enc, ref = USEEncoder(threads=2), USEEncoder(threads=1)
+    enc.encode(SENTENCES)
+    groups = [SENTENCES[i:i + k] for k in (2, 3, 4) for i in range(len(SENTENCES) - k + 1)]
+    groups += [["never encoded before, so encoded whole", SENTENCES[0]], [SENTENCES[2]]]
+    got = enc.encode_joined(groups)
+    want = ref.encode([" ".join(g) for g in groups])
+    np.testing.assert_allclose(got, want, atol=1e-5)
+    assert len(enc._joints) > 0  # the parts were used, not only whole encodings

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from align.core import dp
 from align.core.band import FULL_CELLS, find_band
 from align.core.params import Params
+from align.encode.base import encode_joined
 from align.encode.normalize import normalise
 
 
@@ -273,10 +274,16 @@ def _long_links_fit(spans: list[list[Bead]]) -> bool:
     return not sims or float(np.median(sims)) >= LONG_FIT
 
 
+def _both(encoder, src_groups: list[list[str]], tgt_groups: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """encode_joined of both sides' groups in one call (the model's batches are fuller that way)."""
+    v = encode_joined(encoder, src_groups + tgt_groups)
+    return v[:len(src_groups)], v[len(src_groups):]
+
+
 def _sims(sp: _Span, links: list[Bead]) -> np.ndarray:
-    """Real similarity (cosine) of each link: its two sides' concatenations encoded, one encoder call a side."""
-    vs = sp.encoder.encode([" ".join(sp.src[i] for i in b.src_ids) for b in links])
-    vt = sp.encoder.encode([" ".join(sp.tgt[j] for j in b.tgt_ids) for b in links])
+    """Real similarity (cosine) of each link: its two sides' concatenations encoded, in one encoder call."""
+    vs, vt = _both(sp.encoder, [[sp.src[i] for i in b.src_ids] for b in links],
+                   [[sp.tgt[j] for j in b.tgt_ids] for b in links])
     return np.einsum("nd,nd->n", vs, vt)
 
 
@@ -458,14 +465,17 @@ def _align_span(src, tgt, vs, vt, ls, lt, encoder, params: Params, gp: dp.GainPa
         want_t = sorted({(int(types[t, 1]), j) for i, j, t in cands} - real_t)
         want_s = [(k, i) for k, i in want_s if k > 1]
         want_t = [(k, j) for k, j in want_t if k > 1]
+        if not (want_s or want_t):
+            return False
+        vs, vt = _both(encoder, [src[i - k:i] for k, i in want_s], [tgt[j - k:j] for k, j in want_t])
         if want_s:
             rows, cols = [k - 1 for k, _ in want_s], [i - 1 for _, i in want_s]
-            S[rows, cols] = scale * encoder.encode([" ".join(src[i - k:i]) for k, i in want_s])
+            S[rows, cols] = scale * vs
             bonS[rows, cols] = 0.0
             real_s.update(want_s)
         if want_t:
             rows, cols = [k - 1 for k, _ in want_t], [j - 1 for _, j in want_t]
-            T[rows, cols] = encoder.encode([" ".join(tgt[j - k:j]) for k, j in want_t])
+            T[rows, cols] = vt
             bonT[rows, cols] = 0.0
             real_t.update(want_t)
         return bool(want_s or want_t)

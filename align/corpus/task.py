@@ -80,7 +80,10 @@ def worker_encoder(job: Job):
     vectors, and the dataset bytes, do not depend on how the work was spread."""
     key = (job.encoder, job.cache)
     if key not in _encoders:
+        from align.encode.base import preload
+
         _encoders[key] = load_encoder(job, threads=1)
+        preload(_encoders[key])  # the weights load while the first document is read and checked
     return _encoders[key]
 
 

