@@ -97,8 +97,10 @@ class USEEncoder:
 
     def preload(self) -> None:
         """Load the tokenizer and the model's weights (0.5-0.7 s) in a background thread, while the caller goes on
-        with its imports and reading; the first encode waits for it."""
-        threading.Thread(target=self._model, name="use-load", daemon=True).start()
+        with its imports and reading; the first encode waits for it. Not a daemon: a run that fails at once (a
+        missing file) waits for the load to finish before exiting; killed mid-load, the tokenizer's C++ aborted
+        the process ("terminate called without an active exception") in 5 of 6 such runs."""
+        threading.Thread(target=self._model, name="use-load", daemon=False).start()
 
     def _model(self):
         with self._loading:
