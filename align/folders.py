@@ -35,15 +35,18 @@ class _Ahead:
         docs = self.docs.pop(name, None)
         nxt = self.after.get(name)
         if nxt is not None:
-            self.thread = threading.Thread(target=self._read, args=(nxt,), name="read-ahead", daemon=True)
+            # not a daemon: see align.pipeline.stopping
+            self.thread = threading.Thread(target=self._read, args=(nxt,), name="read-ahead")
             self.thread.start()
         return docs
 
     def _read(self, item: tuple[str, str, str]) -> None:
         from align.io import read_document
-        from align.pipeline import encode_ahead
+        from align.pipeline import encode_ahead, stopping
 
         name, src, tgt = item
+        if stopping.is_set():
+            return
         try:
             docs = (read_document(src, self.langs[0], segmented=self.segmented),
                     read_document(tgt, self.langs[1], segmented=self.segmented))

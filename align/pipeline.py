@@ -197,6 +197,15 @@ def align_files(src_path: str, tgt_path: str, src_lang: str, tgt_lang: str, segm
     return align_documents(src, tgt, encoder, params, calibration)
 
 
+# Work ahead stops when the interpreter starts exiting (an error, Ctrl-C, the end): its threads are not daemons,
+# because a daemon thread stopped inside the tokenizer's C++ aborted the process ("terminate called without an
+# active exception", exit status 134), so exiting waits for the piece in hand, up to AHEAD_CHUNK texts.
+AHEAD_CHUNK = 512
+stopping = threading.Event()
+if hasattr(threading, "_register_atexit"):  # called before the interpreter joins its threads (Python >= 3.9)
+    threading._register_atexit(stopping.set)
+
+
 def encode_ahead(encoder, src: Document, tgt: Document) -> threading.Thread | None:
     """Encode what align_documents will encode first (paragraphs, sentences) in a background thread, into the
     encoder's memo, while this thread does other work: the language check, or the previous document's DP and QA
@@ -211,13 +220,16 @@ def encode_ahead(encoder, src: Document, tgt: Document) -> threading.Thread | No
     sides += [src.sentences, tgt.sentences]
 
     def run():
-        try:  # one call: the encoder's lanes stay busy to the end of the document, not of each side
-            texts = [t for side in sides for t in side]
-            if texts:
-                encoder.encode(texts)
+        # both sides together: the encoder's lanes stay busy to the end of the document, not of each side
+        texts = [t for side in sides for t in side]
+        try:
+            for start in range(0, len(texts), AHEAD_CHUNK):
+                if stopping.is_set():
+                    return
+                encoder.encode(texts[start:start + AHEAD_CHUNK])
         except Exception:  # noqa: BLE001 - the aligner's own call meets the same problem and reports it
             pass
 
-    thread = threading.Thread(target=run, name="encode-ahead", daemon=True)
+    thread = threading.Thread(target=run, name="encode-ahead")
     thread.start()
     return thread
