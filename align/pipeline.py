@@ -222,11 +222,14 @@ def encode_ahead(encoder, src: Document, tgt: Document) -> threading.Thread | No
     def run():
         # both sides together: the encoder's lanes stay busy to the end of the document, not of each side
         texts = [t for side in sides for t in side]
+        kept = 0
         try:
             for start in range(0, len(texts), AHEAD_CHUNK):
-                if stopping.is_set():
+                # no further than half the memo holds: a huge document's vectors would be dropped before the
+                # aligner's windows reached them, and encoded twice
+                if stopping.is_set() or kept >= encoder.max_bytes // 2:
                     return
-                encoder.encode(texts[start:start + AHEAD_CHUNK])
+                kept += encoder.encode(texts[start:start + AHEAD_CHUNK]).nbytes
         except Exception:  # noqa: BLE001 - the aligner's own call meets the same problem and reports it
             pass
 

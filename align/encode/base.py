@@ -54,9 +54,7 @@ class Memo:
         self._busy: dict[str, threading.Event] = {}  # texts being encoded by some thread, set when done
         # an encoder not declared thread_safe (a transformers tokenizer may fail when two threads use it) encodes
         # for one thread at a time
-        innermost: Any = inner
-        while getattr(innermost, "inner", None) is not None:
-            innermost = innermost.inner
+        innermost = list(_layers(inner))[-1]
         self._one_at_a_time = nullcontext() if getattr(innermost, "thread_safe", False) else threading.Lock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -140,20 +138,27 @@ def encode_joined(encoder, groups: list[list[str]]) -> np.ndarray:
     return encoder.encode([" ".join(g) for g in groups])
 
 
+def _layers(encoder):
+    """An encoder and those it wraps (Memo, disk cache, model), outermost first."""
+    while encoder is not None:
+        yield encoder
+        encoder = getattr(encoder, "inner", None)
+
+
+def _layer_with(encoder, attr: str):
+    """The outermost layer of an encoder that has ``attr``, or None."""
+    return next((e for e in _layers(encoder) if hasattr(e, attr)), None)
+
+
 def writes_batched(encoder):
     """A context in which an encoder with a disk cache (align.encode.cache.CachedEncoder, under any Memo) holds its
     cache writes back and makes them in one transaction at the end: a document's worth. Nothing for others."""
-    while encoder is not None:
-        if hasattr(encoder, "batch"):
-            return encoder.batch()
-        encoder = getattr(encoder, "inner", None)
-    return nullcontext()
+    layer = _layer_with(encoder, "batch")
+    return layer.batch() if layer is not None else nullcontext()
 
 
 def preload(encoder) -> None:
     """Start loading the model behind an encoder (under any Memo or cache) in the background, where it can."""
-    while encoder is not None:
-        if hasattr(encoder, "preload"):
-            encoder.preload()
-            return
-        encoder = getattr(encoder, "inner", None)
+    layer = _layer_with(encoder, "preload")
+    if layer is not None:
+        layer.preload()

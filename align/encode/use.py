@@ -94,6 +94,7 @@ class USEEncoder:
         self._parts: OrderedDict[str, _Part] = OrderedDict()
         self._joints: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._parts_usable: bool | None = None
+        self._parts_lock = threading.Lock()  # _parts and _joints: several threads may encode at once
 
     def preload(self) -> None:
         """Load the tokenizer and the model's weights (0.5-0.7 s) in a background thread, while the caller goes on
@@ -147,18 +148,24 @@ class USEEncoder:
                 continue
             plans.append((k, parts, got))
         new: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
-        for _, parts, got in plans:
-            for pair, a, b in zip(zip(parts, parts[1:]), got, got[1:]):
-                if pair not in self._joints and pair not in new:
-                    new[pair] = (a[1], b[1])
+        joints: dict[tuple[str, str], np.ndarray] = {}  # this call's, so another thread's evictions cannot take them
+        with self._parts_lock:
+            for _, parts, got in plans:
+                for pair, a, b in zip(zip(parts, parts[1:]), got, got[1:]):
+                    if pair in self._joints:
+                        joints[pair] = self._joints[pair]
+                    elif pair not in new:
+                        new[pair] = (a[1], b[1])
         if new:
             with self._one_blas_thread():
                 for i in range(0, len(new), 64):
                     pairs = list(new)[i:i + 64]
                     sums = use_parts.joint_sums(backend, [new[p] for p in pairs])
-                    self._joints.update(zip(pairs, sums))
-                    while len(self._joints) > _KEEP:
-                        self._joints.popitem(last=False)
+                    joints.update(zip(pairs, sums))
+                    with self._parts_lock:
+                        self._joints.update(zip(pairs, sums))
+                        while len(self._joints) > _KEEP:
+                            self._joints.popitem(last=False)
         if plans:
             proj = np.empty((len(plans), 512), dtype=np.float32)
             lens = np.empty(len(plans), dtype=np.int64)
@@ -169,7 +176,7 @@ class USEEncoder:
                     v = v + e[0][0] - e[0][1] - e[0][2]
                 v = v + got[-1][0][0] - got[-1][0][1]
                 for pair in zip(parts, parts[1:]):
-                    v = v + self._joints[pair]
+                    v = v + joints[pair]
                 proj[r] = v
                 lens[r] = sum(len(e[1]) for e in got) - 2 * (len(got) - 1)
             rows = [k for k, _, _ in plans]
@@ -222,7 +229,9 @@ class USEEncoder:
             yield first, group, n_tokens
 
         def keep(first, group, proj):
-            if parts:
+            if not parts:
+                return
+            with self._parts_lock:
                 for text, ids, p in zip(texts[first:first + len(group)], group, proj):
                     if len(ids) >= use_parts.MIN_TOKENS:
                         self._parts[text] = (p, ids)
