@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,9 +18,9 @@ from align.document import Document
 from align.encode import get_encoder
 from align.encode.base import writes_batched
 from align.links import Alignment, Link
-from align.score.checks import flag_alignment
+from align.score.checks import flag_links
 from align.score.linkscore import Calibration, link_score, load_calibration
-from align.score.quality import document_quality
+from align.score.quality import QualityTally
 from align.structure import paragraph_key
 from align.text import anchor_keys
 
@@ -121,13 +122,20 @@ class _Texts:
         return link
 
 
-def _sentence_links(src: Document, tgt: Document, para_links: list[Link], encoder, params: Params,
-                    texts: _Texts) -> list[Link]:
-    """Align sentences inside each paragraph link; indices are global sentence indices."""
+# Links are made, flagged and handed on this many at a time (the language check's batch): a caller that writes
+# them as they come (`align pair`) never holds a huge document's links. 200,000 raw lines a side held 600,000
+# sentence links and their flags: 1.54 GB peak, 0.58 GB of it links and flags.
+CHUNK = 4096
+
+
+def _sentence_links(src: Document, tgt: Document, para_beads: list[Bead], encoder, params: Params,
+                    texts: _Texts) -> Iterator[list[Link]]:
+    """Align sentences inside each paragraph link; indices are global sentence indices. Chunks of about CHUNK
+    links, in order."""
     s_off = np.cumsum([0] + [len(p.sentences) for p in src.paragraphs])
     t_off = np.cumsum([0] + [len(p.sentences) for p in tgt.paragraphs])
-    out = []
-    for k, pl in enumerate(para_links):
+    out: list[Link] = []
+    for k, pl in enumerate(para_beads):
         s_ids = [i for p in pl.src_ids for i in range(s_off[p], s_off[p + 1])]
         t_ids = [j for p in pl.tgt_ids for j in range(t_off[p], t_off[p + 1])]
         if not s_ids or not t_ids:  # an omitted paragraph's sentences share its evidence
@@ -140,34 +148,53 @@ def _sentence_links(src: Document, tgt: Document, para_links: list[Link], encode
             beads = [Bead(tuple(s_ids[i] for i in b.src_ids), tuple(t_ids[j] for j in b.tgt_ids), b.sim, b.margin)
                      for b in found]
         out += [texts.link(b, "sentence", paragraph=k) for b in beads]
-    return out
+        if len(out) >= CHUNK:
+            yield out
+            out = []
+    if out:
+        yield out
 
 
 def align_documents(src: Document, tgt: Document, encoder=None, params: Params | None = None,
-                    calibration: Calibration | None = None) -> Alignment:
+                    calibration: Calibration | None = None, sink: Callable[[list[Link]], None] | None = None
+                    ) -> Alignment:
+    """Align, score and flag. sink: called with each chunk of finished links, in output order (paragraph links,
+    then sentence links), which the returned Alignment then does not hold: its links stay empty, its quality is
+    the whole document's. `align pair` writes a huge document that way."""
     encoder = encoder or get_encoder("use")
     params = params or Params()
     calibration = calibration or load_calibration()
-    with writes_batched(encoder):  # the document's new vectors go into the disk cache in one transaction
-        return _align_documents(src, tgt, encoder, params, calibration)
-
-
-def _align_documents(src: Document, tgt: Document, encoder, params: Params, calibration: Calibration) -> Alignment:
     segmented = src.segmented and tgt.segmented
-    sentences = _Texts(src.sentences, tgt.sentences, calibration)
-    if segmented:
-        links = [sentences.link(b, "sentence") for b in align_segments(sentences.src, sentences.tgt, encoder, params)]
-    else:
-        paragraphs = _Texts([p.text for p in src.paragraphs], [p.text for p in tgt.paragraphs], calibration)
-        beads = align_segments(paragraphs.src, paragraphs.tgt, encoder, params, anchors=paragraph_anchors(src, tgt))
-        para_links = [paragraphs.link(b, "paragraph", labels=_labels(src, tgt, b)) for b in beads]
-        links = para_links + _sentence_links(src, tgt, para_links, encoder, params, sentences)
-    al = Alignment(links, signature(encoder, params, segmented, calibration), src.lang, tgt.lang, src.path, tgt.path)
-    # a whole document's links together: the language check identifies all their segments in one pass (3x
-    # cheaper than link by link: 0.25 vs 0.75 s of CPU on unpc-ar-en)
-    flag_alignment(al)
-    al.quality = document_quality(al)
+    al = Alignment([], signature(encoder, params, segmented, calibration), src.lang, tgt.lang, src.path, tgt.path)
+    tally = {"paragraph": QualityTally(), "sentence": QualityTally()}
+    with writes_batched(encoder):  # the document's new vectors go into the disk cache in one transaction
+        for chunk in _link_chunks(src, tgt, encoder, params, calibration):
+            # a chunk's links together: the language check identifies all their segments in one pass (3x cheaper
+            # than link by link: 0.25 vs 0.75 s of CPU on unpc-ar-en)
+            flag_links(chunk, src.lang, tgt.lang)
+            tally[chunk[0].level].add(chunk)
+            if sink:
+                sink(chunk)
+            else:
+                al.links += chunk
+    al.quality = (tally["sentence"] if tally["sentence"].links else tally["paragraph"]).result()
     return al
+
+
+def _link_chunks(src: Document, tgt: Document, encoder, params: Params, calibration: Calibration
+                 ) -> Iterator[list[Link]]:
+    """The links of a document pair in output order, unflagged, a chunk (one level) at a time."""
+    sentences = _Texts(src.sentences, tgt.sentences, calibration)
+    if src.segmented and tgt.segmented:
+        beads = align_segments(sentences.src, sentences.tgt, encoder, params)
+        for start in range(0, len(beads), CHUNK):
+            yield [sentences.link(b, "sentence") for b in beads[start:start + CHUNK]]
+        return
+    paragraphs = _Texts([p.text for p in src.paragraphs], [p.text for p in tgt.paragraphs], calibration)
+    beads = align_segments(paragraphs.src, paragraphs.tgt, encoder, params, anchors=paragraph_anchors(src, tgt))
+    for start in range(0, len(beads), CHUNK):
+        yield [paragraphs.link(b, "paragraph", labels=_labels(src, tgt, b)) for b in beads[start:start + CHUNK]]
+    yield from _sentence_links(src, tgt, beads, encoder, params, sentences)
 
 
 def _labels(src: Document, tgt: Document, bead: Bead) -> dict[str, list[str | None]]:
@@ -179,9 +206,10 @@ def _labels(src: Document, tgt: Document, bead: Bead) -> dict[str, list[str | No
 
 def align_files(src_path: str, tgt_path: str, src_lang: str, tgt_lang: str, segmented: bool = False,
                 encoder=None, params: Params | None = None, warn=None,
-                calibration: Calibration | None = None, docs: tuple[Document, Document] | None = None) -> Alignment:
+                calibration: Calibration | None = None, docs: tuple[Document, Document] | None = None,
+                sink: Callable[[list[Link]], None] | None = None) -> Alignment:
     """Read, align, score. `warn(message)` hears about a file that seems to be in another language. docs: the two
-    documents, already read (align.folders reads the next pair ahead)."""
+    documents, already read (align.folders reads the next pair ahead). sink: as in align_documents."""
     from align.io import read_document
     from align.score.language import document_check
 
@@ -194,7 +222,7 @@ def align_files(src_path: str, tgt_path: str, src_lang: str, tgt_lang: str, segm
     if warn:
         for flag in document_check(src, tgt):
             warn(f"{flag['message']} (check the file and --src-lang/--tgt-lang)")
-    return align_documents(src, tgt, encoder, params, calibration)
+    return align_documents(src, tgt, encoder, params, calibration, sink)
 
 
 # Work ahead stops when the interpreter starts exiting (an error, Ctrl-C, the end): its threads are not daemons,

@@ -79,3 +79,42 @@ def test_exiting_while_encoding_ahead_does_not_abort(tmp_path):
     # also checks that exiting does not wait for the whole document to be encoded: up to AHEAD_CHUNK texts)
     r = subprocess.run([sys.executable, "-c", code, "0.1"], capture_output=True, text=True, timeout=120, cwd=root)
     assert r.returncode == 3, r.stderr
+
+
+def _chunked(monkeypatch, token_encoder, chunk):
+    """The test documents aligned with links handed on `chunk` at a time: (chunks seen, Alignment returned)."""
+    import align.pipeline
+
+    monkeypatch.setattr(align.pipeline, "CHUNK", chunk)
+    src = doc(["p0a p0b | p0c p0d", "p1a p1b", "p2a p2b | p2c p2d | p2e p2f", "p3a | p3b", "gone"], "en")
+    tgt = doc(["p0a' p0b' | p0c' p0d'", "p1a' p1b'", "p2a' p2b' p2c' p2d' | p2e' p2f'", "p3a' | p3b'"], "en")
+    chunks = []
+    return chunks, align_documents(src, tgt, token_encoder, sink=chunks.append), align_documents(src, tgt,
+                                                                                                 token_encoder)
+
+
+def test_links_handed_on_in_chunks_are_the_whole_alignment(monkeypatch, token_encoder):
+    # `align pair` writes a huge document's links as they are made (sink) instead of holding them all
+    chunks, streamed, whole = _chunked(monkeypatch, token_encoder, 2)
+    assert streamed.links == [] and streamed.quality == whole.quality and streamed.signature == whole.signature
+    assert [l for c in chunks for l in c] == whole.links  # same links, flags and scores, in the same order
+    assert all(len({l.level for l in c}) == 1 for c in chunks)  # a chunk holds one level
+    assert [len(c) for c in chunks if c[0].level == "paragraph"] == [2, 2, 1]
+    assert whole.quality["omitted"] == 1 and whole.quality["level"] == "sentence"
+
+
+def test_link_writer_writes_what_write_writes(monkeypatch, token_encoder, tmp_path):
+    from align.formats import LinkWriter, write
+
+    chunks, streamed, whole = _chunked(monkeypatch, token_encoder, 3)
+    for fmt in ("jsonl", "ladder", "tsv"):
+        write(whole, str(tmp_path / f"whole.{fmt}"), fmt)
+        with LinkWriter(str(tmp_path / f"streamed.{fmt}"), fmt) as w:
+            for c in chunks:
+                w.add(c)
+            w.finish(streamed)
+        assert (tmp_path / f"streamed.{fmt}").read_text() == (tmp_path / f"whole.{fmt}").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{k}.{f}" for k in ("streamed", "whole")
+                                                                for f in ("jsonl", "ladder", "tsv"))  # no spool left
+    ladder = (tmp_path / "whole.ladder").read_text().splitlines()
+    assert len(ladder) == len(whole.at("sentence")) and ladder[0].startswith("[0]:[0]:")

@@ -504,6 +504,7 @@ def test_disk_full_in_a_library_writer_is_one_line(tmp_path, pair_files, monkeyp
 
     monkeypatch.setattr(align.formats, "write", full)
     monkeypatch.setattr("align.commands.pair.write", full)
+    monkeypatch.setattr(align.formats.LinkWriter, "finish", full)  # `align pair` writes links as they come
     r = run("pair", *pair_files, "-o", tmp_path / "o.jsonl", "--src-lang", "ar", "--tgt-lang", "en", "--segmented",
             "--encoder", "lexical")
     assert "disk is full" in one_line_error(r)

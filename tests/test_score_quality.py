@@ -48,3 +48,22 @@ def test_sentence_level_is_preferred_and_flags_are_counted():
 def test_empty_alignment():
     q = document_quality(Alignment([], "sig", "ar", "en"))
     assert q["score"] == 0.0 and q["verdict"].startswith("poor")
+
+
+def test_order_breaks_counted_as_the_pairs_read_in_source_order():
+    import random
+
+    def by_hand(links):  # the definition, one pair at a time
+        pairs = sorted((min(l.src_ids), min(l.tgt_ids), max(l.tgt_ids)) for l in links if l.src_ids and l.tgt_ids)
+        breaks, furthest = 0, -1
+        for _, first, last in pairs:
+            breaks += first <= furthest
+            furthest = max(furthest, last)
+        return breaks
+
+    rng = random.Random(5)
+    for _ in range(200):
+        links = [Link([i], rng.sample(range(8), rng.randint(0, 2)), 0.9) for i in range(rng.randint(0, 7))]
+        links += [Link([], [3], 0.5)]
+        assert order_breaks(links) == by_hand(links)
+    assert order_breaks([Link([0], [2, 3], 1.0), Link([1], [3], 1.0), Link([2], [4], 1.0)]) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import ExitStack
 
 import click
 
@@ -84,19 +85,16 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
     _one_blas_thread()
     enc = get_encoder(encoder, cache=not no_cache)
     preload(enc)  # the model loads while the rest is imported and the first documents read
-    from align.pipeline import align_files
-
     if not os.path.isdir(src):
         for p in (src, tgt):
             if not os.path.exists(p):
                 raise AlignError(f"{p}: no such file")
         for out in outs:  # now, not after the whole alignment
             check_output(out)
-        al = align_files(src, tgt, src_lang, tgt_lang, segmented=segmented, encoder=enc, params=params,
-                         warn=lambda msg: click.echo(f"align: warning: {msg}", err=True), calibration=cal)
-        for out in outs:
-            write(al, out, fmt_of(out))
-        _report(al, outs)
+        _align_one(src, tgt, [(out, fmt_of(out)) for out in outs],
+                   dict(src_lang=src_lang, tgt_lang=tgt_lang, segmented=segmented, encoder=enc, params=params,
+                        warn=lambda msg: click.echo(f"align: warning: {msg}", err=True), calibration=cal))
+        click.echo(f"wrote {', '.join(outs)}", err=True)
         return
 
     if len(outs) != 1:
@@ -126,19 +124,46 @@ def _one_blas_thread() -> None:
         pass
 
 
-def _report(al, outs):
+def _align_one(src: str, tgt: str, outs: list[tuple[str, str]], how: dict) -> None:
+    """Align one pair into every (path, format) of outs. Links are written as they are made, so a huge document's
+    are never all held (200,000 raw lines a side: 1.54 GB peak when held); the review page (html) needs the
+    whole alignment at once, so with an html output it is built first."""
     from collections import Counter
 
-    for level in ("paragraph", "sentence"):
-        links = al.at(level)
-        if links:
-            kinds = Counter(l.type for l in links)
-            top = ", ".join(f"{k} x{v}" for k, v in kinds.most_common(6))
-            click.echo(f"{level}: {len(links)} links ({top})", err=True)
-    q = al.quality or {}
-    if q.get("verdict"):
-        click.echo(f"quality: {q.get('score', 0):.2f} - {q['verdict']}", err=True)
-    click.echo(f"wrote {', '.join(outs)}", err=True)
+    from align.formats import LinkWriter
+    from align.pipeline import align_files
+
+    kinds: dict[str, Counter] = {"paragraph": Counter(), "sentence": Counter()}
+    if any(fmt == "html" for _, fmt in outs):
+        al = align_files(src, tgt, **how)
+        for path, fmt in outs:
+            write(al, path, fmt)
+        for l in al.links:
+            kinds[l.level][l.type] += 1
+        _report(kinds, al.quality)
+        return
+    with ExitStack() as stack:
+        writers = [stack.enter_context(LinkWriter(path, fmt)) for path, fmt in outs]
+
+        def sink(links):
+            for w in writers:
+                w.add(links)
+            kinds[links[0].level].update(l.type for l in links)
+
+        al = align_files(src, tgt, sink=sink, **how)
+        for w in writers:
+            w.finish(al)
+    _report(kinds, al.quality)
+
+
+def _report(kinds: dict, quality: dict) -> None:
+    """Links by level and shape, and the document's verdict, on stderr."""
+    for level, counts in kinds.items():
+        if counts:
+            top = ", ".join(f"{k} x{v}" for k, v in counts.most_common(6))
+            click.echo(f"{level}: {sum(counts.values())} links ({top})", err=True)
+    if (quality or {}).get("verdict"):
+        click.echo(f"quality: {quality.get('score', 0):.2f} - {quality['verdict']}", err=True)
 
 
 command = pair

@@ -9,11 +9,12 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 
 from align.errors import AlignError
-from align.links import Alignment
+from align.links import Alignment, Link
 
 OUTPUT_FORMATS = ("jsonl", "ladder", "tsv", "html")
 # errno values that mean the output cannot be written (the user's to fix), not a bug
@@ -85,12 +86,6 @@ def header(al: Alignment) -> dict:
             "src_lang": al.src_lang, "tgt_lang": al.tgt_lang, "quality": al.quality}
 
 
-def ladder_lines(al: Alignment) -> list[str]:
-    """`[i, j]:[k]:score` per sentence link (the finest level), indices into the input segments."""
-    level = "sentence" if al.at("sentence") else "paragraph"
-    return [f"{l.src_ids}:{l.tgt_ids}:{l.score:.4f}" for l in al.at(level)]
-
-
 def write(al: Alignment, path: str, fmt: str) -> None:
     if fmt not in OUTPUT_FORMATS:
         raise AlignError(f"unknown format {fmt!r}; choose one of: {', '.join(OUTPUT_FORMATS)}")
@@ -100,21 +95,81 @@ def write(al: Alignment, path: str, fmt: str) -> None:
         with atomic_open(path) as f:
             write_html(al, f)
         return
-    with atomic_open(path) as f:
-        if fmt == "ladder":
-            f.writelines(line + "\n" for line in ladder_lines(al))
-        elif fmt == "jsonl":
-            f.write(json.dumps(header(al), ensure_ascii=False) + "\n")
-            for link in al.links:
-                f.write(json.dumps(link.as_dict(), ensure_ascii=False) + "\n")
-        elif fmt == "tsv":
-            f.write(f"# signature: {al.signature}\n")
-            f.write("level\tsrc_ids\ttgt_ids\ttype\tscore\tsrc\ttgt\tflags\n")
-            for l in al.links:
-                flags = ",".join(fl["check"] for fl in l.flags)
-                cells = [l.level, " ".join(map(str, l.src_ids)), " ".join(map(str, l.tgt_ids)), l.type,
-                         f"{l.score:.4f}", _cell(l.src), _cell(l.tgt), flags]
-                f.write("\t".join(cells) + "\n")
+    with LinkWriter(path, fmt) as writer:
+        writer.add(al.links)
+        writer.finish(al)
+
+
+class LinkWriter:
+    """One output file in a format that can be written as the links come (jsonl, ladder, tsv): ``add`` takes the
+    links a chunk at a time, in order, into an unnamed spool file beside the output; ``finish`` writes the header
+    (the jsonl header carries the document's quality, known only at the end) and the spool into place, atomically.
+    `align pair` hands it a huge document's links as they are made and never holds them all."""
+
+    STREAMED = ("jsonl", "ladder", "tsv")
+
+    def __init__(self, path: str, fmt: str):
+        if fmt not in self.STREAMED:
+            raise AlignError(f"{fmt} output cannot be written link by link; choose one of: {', '.join(self.STREAMED)}")
+        self.path, self.fmt = path, fmt
+        folder = os.path.dirname(os.path.abspath(path))
+        with _write_errors(path):
+            os.makedirs(folder, exist_ok=True)
+            # ladder: the finest level only, known at the end, so one spool per level
+            self._spools = {level: tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=folder)
+                            for level in (("paragraph", "sentence") if fmt == "ladder" else ("all",))}
+
+    def add(self, links: list[Link]) -> None:
+        with _write_errors(self.path):
+            if self.fmt == "ladder":
+                for l in links:
+                    self._spools[l.level].write(f"{l.src_ids}:{l.tgt_ids}:{l.score:.4f}\n")
+            elif self.fmt == "jsonl":
+                self._spools["all"].writelines(json.dumps(l.as_dict(), ensure_ascii=False) + "\n" for l in links)
+            else:
+                self._spools["all"].writelines(_tsv_row(l) + "\n" for l in links)
+
+    def finish(self, al: Alignment) -> None:
+        """Write the file: ``al``'s header (signature, paths, quality) then every link added."""
+        spool = self._spools.get("all")
+        with atomic_open(self.path) as f:
+            if self.fmt == "jsonl":
+                f.write(json.dumps(header(al), ensure_ascii=False) + "\n")
+            elif self.fmt == "tsv":
+                f.write(f"# signature: {al.signature}\n")
+                f.write("level\tsrc_ids\ttgt_ids\ttype\tscore\tsrc\ttgt\tflags\n")
+            else:  # the sentence level when there is one (Vecalign's ladder), else the paragraph level
+                spool = self._spools["sentence"] if self._spools["sentence"].tell() else self._spools["paragraph"]
+            assert spool is not None
+            spool.seek(0)
+            shutil.copyfileobj(spool, f)
+
+    def close(self) -> None:
+        for spool in self._spools.values():
+            spool.close()
+
+    def __enter__(self) -> LinkWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+@contextmanager
+def _write_errors(path: str):
+    """Disk full, quota, a folder gone read-only: a one-line AlignError naming the output."""
+    try:
+        yield
+    except OSError as e:
+        if e.errno in WRITE_ERRORS:
+            raise AlignError(f"{path}: cannot write ({e.strerror or e})") from None
+        raise
+
+
+def _tsv_row(l: Link) -> str:
+    flags = ",".join(fl["check"] for fl in l.flags)
+    return "\t".join([l.level, " ".join(map(str, l.src_ids)), " ".join(map(str, l.tgt_ids)), l.type,
+                      f"{l.score:.4f}", _cell(l.src), _cell(l.tgt), flags])
 
 
 def _cell(text: str) -> str:

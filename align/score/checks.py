@@ -73,9 +73,13 @@ def check_links(links: list[Link], src_lang: str, tgt_lang: str, checks=None) ->
     return out
 
 
+def flag_links(links: list[Link], src_lang: str, tgt_lang: str, checks=None) -> None:
+    """Set the flags of these links (in place)."""
+    for link, link_flags in zip(links, check_links(links, src_lang, tgt_lang, checks)):
+        link.flags = link_flags
+
+
 def flag_alignment(alignment: Alignment, checks=None) -> Alignment:
     """Set the flags of every link (in place) and return the alignment."""
-    flags = check_links(alignment.links, alignment.src_lang, alignment.tgt_lang, checks)
-    for link, link_flags in zip(alignment.links, flags):
-        link.flags = link_flags
+    flag_links(alignment.links, alignment.src_lang, alignment.tgt_lang, checks)
     return alignment

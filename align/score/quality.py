@@ -20,6 +20,10 @@ facts behind it, e.g. ``"usable: 82% of the text in confident links, 3 omitted a
 
 from __future__ import annotations
 
+from array import array
+
+import numpy as np
+
 from align.links import Alignment, Link
 from align.score.flags import SEVERITIES
 
@@ -33,13 +37,9 @@ def finest_links(alignment: Alignment) -> list[Link]:
 
 def order_breaks(links: list[Link]) -> int:
     """How many times the target goes backwards while the source goes forwards."""
-    paired = sorted((min(l.src_ids), min(l.tgt_ids), max(l.tgt_ids)) for l in links if l.src_ids and l.tgt_ids)
-    breaks, furthest = 0, -1
-    for _, first_tgt, last_tgt in paired:
-        if first_tgt <= furthest:
-            breaks += 1
-        furthest = max(furthest, last_tgt)
-    return breaks
+    tally = QualityTally()
+    tally.add(links)
+    return tally.order_breaks()
 
 
 def _plural(n: int, word: str) -> str:
@@ -47,32 +47,72 @@ def _plural(n: int, word: str) -> str:
 
 
 def document_quality(alignment: Alignment) -> dict:
-    links = finest_links(alignment)
-    size = {id(l): len(l.src) + len(l.tgt) for l in links}
-    total = sum(size.values())
-    paired = [l for l in links if l.src_ids and l.tgt_ids]
-    omitted = [l for l in links if l.src_ids and not l.tgt_ids]
-    added = [l for l in links if l.tgt_ids and not l.src_ids]
-    confident = sum(size[id(l)] for l in paired if l.score >= CONFIDENT)
-    confident_share = confident / total if total else 0.0
-    breaks = order_breaks(links)
-    score = confident_share * (1 - breaks / len(links)) if links else 0.0
-    verdict = next(word for floor, word in VERDICTS if score >= floor)
-    facts = [f"{confident_share:.0%} of the text in confident links"]
-    if omitted or added:
-        facts.append(f"{len(omitted)} omitted and {len(added)} added segments")
-    if breaks:
-        facts.append(_plural(breaks, "order break"))
-    flags = {sev: sum(f["severity"] == sev for l in links for f in l.flags) for sev in SEVERITIES}
-    return {
-        "score": round(score, 4),
-        "verdict": f"{verdict}: " + ", ".join(facts),
-        "level": links[0].level if links else None,
-        "links": len(links),
-        "confident_share": round(confident_share, 4),
-        "omitted": len(omitted),
-        "added": len(added),
-        "omitted_share": round(sum(size[id(l)] for l in omitted + added) / total, 4) if total else 0.0,
-        "order_breaks": breaks,
-        "flags": flags,
-    }
+    tally = QualityTally()
+    tally.add(finest_links(alignment))
+    return tally.result()
+
+
+class QualityTally:
+    """document_quality over links given a chunk at a time (``align pair`` writes a huge document's links as they
+    are made instead of holding them all): per link only its size, type, score, flag severities and the three
+    indices the order check needs, in flat arrays (24 bytes a link)."""
+
+    def __init__(self) -> None:
+        self.links = 0
+        self.level: str | None = None
+        self.total = self.confident = self.unpaired_size = 0
+        self.omitted = self.added = 0
+        self.flags = dict.fromkeys(SEVERITIES, 0)
+        self._order = (array("q"), array("q"), array("q"))  # first source, first target, last target of pairs
+
+    def add(self, links: list[Link]) -> None:
+        for l in links:
+            if self.level is None:
+                self.level = l.level
+            self.links += 1
+            size = len(l.src) + len(l.tgt)
+            self.total += size
+            if l.src_ids and l.tgt_ids:
+                self.confident += size if l.score >= CONFIDENT else 0
+                for column, value in zip(self._order, (min(l.src_ids), min(l.tgt_ids), max(l.tgt_ids))):
+                    column.append(value)
+            elif l.src_ids or l.tgt_ids:
+                self.omitted += bool(l.src_ids)
+                self.added += bool(l.tgt_ids)
+                self.unpaired_size += size
+            for f in l.flags:
+                self.flags[f["severity"]] += 1
+
+    def order_breaks(self) -> int:
+        """Reading the pairs in source order (ties by target), how often a pair starts at or before the furthest
+        target an earlier pair reached."""
+        first_src, first_tgt, last_tgt = (np.frombuffer(c, dtype=np.int64) for c in self._order)
+        if not len(first_src):
+            return 0
+        order = np.lexsort((last_tgt, first_tgt, first_src))
+        first_tgt, last_tgt = first_tgt[order], last_tgt[order]
+        furthest = np.maximum.accumulate(np.concatenate(([-1], last_tgt[:-1])))
+        return int(np.count_nonzero(first_tgt <= furthest))
+
+    def result(self) -> dict:
+        confident_share = self.confident / self.total if self.total else 0.0
+        breaks = self.order_breaks()
+        score = confident_share * (1 - breaks / self.links) if self.links else 0.0
+        verdict = next(word for floor, word in VERDICTS if score >= floor)
+        facts = [f"{confident_share:.0%} of the text in confident links"]
+        if self.omitted or self.added:
+            facts.append(f"{self.omitted} omitted and {self.added} added segments")
+        if breaks:
+            facts.append(_plural(breaks, "order break"))
+        return {
+            "score": round(score, 4),
+            "verdict": f"{verdict}: " + ", ".join(facts),
+            "level": self.level,
+            "links": self.links,
+            "confident_share": round(confident_share, 4),
+            "omitted": self.omitted,
+            "added": self.added,
+            "omitted_share": round(self.unpaired_size / self.total, 4) if self.total else 0.0,
+            "order_breaks": breaks,
+            "flags": dict(self.flags),
+        }
