@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)
 class Paragraph:
     text: str
     # UN structure label ("header", "symbol", "title", "numbered", "item", "signature", "body", ...)
