@@ -51,6 +51,18 @@ def test_pair_writes_jsonl_ladder_tsv(texts):
     assert len(tsv) == 2 + len(links)
 
 
+def test_pair_written_as_made_equals_pair_held_whole(texts):
+    # -o x.jsonl alone: links written as they are made; with an html output the whole alignment is held first
+    common = ["pair", "doc.ar.txt", "doc.en.txt", "--src-lang", "ar", "--tgt-lang", "en", "--encoder", "lexical"]
+    streamed = run(*common, "-o", "a.jsonl", "-o", "a.ladder", cwd=texts)
+    held = run(*common, "-o", "b.jsonl", "-o", "b.ladder", "-o", "b.html", cwd=texts)
+    assert streamed.returncode == 0 == held.returncode, streamed.stderr + held.stderr
+    assert (texts / "a.jsonl").read_text(encoding="utf-8") == (texts / "b.jsonl").read_text(encoding="utf-8")
+    assert (texts / "a.ladder").read_text() == (texts / "b.ladder").read_text() != ""
+    assert streamed.stderr.replace("a.", "b.") == held.stderr.replace(", b.html", "")  # the same report
+    assert not [n for n in os.listdir(texts) if n.startswith((".tmp", "tmp"))]  # no spool or temporary file left
+
+
 def test_pair_directories_and_eval(texts):
     for side, text in (("ar", AR), ("en", EN)):
         (texts / side).mkdir()
