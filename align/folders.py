@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from tqdm import tqdm
 
@@ -17,45 +17,67 @@ from align.pipeline import align_files
 from align.score.linkscore import Calibration
 
 
+# Pairs read and encoded ahead of the one being aligned, by READERS threads at once. One pair ahead, read by one
+# thread, left both cores idle between pairs (the thread's own reading, tokenizing and bookkeeping, ~3 ms a pair)
+# and whenever a pair's DP and QA checks outlasted the next pair's encoding (the first pair's: numba's cache load).
+# unpc-ar-en, lanes timed in the process (machine shared, load 2.7-4.5): no lane at work 1.8-2.7 s of the run and
+# one of two 1.2-3.3 s; this way 0.0-0.1 s and 0.2-0.6 s. Each pair's vectors stay within 1 / (DEPTH + 1) of the memo.
+DEPTH = 3
+READERS = 2
+
+
 class _Ahead:
-    """While one pair is aligned, a background thread reads the next and encodes its segments (the DP, QA checks
-    and writing of a pair leave one of two cores idle)."""
+    """While one pair is aligned, background threads read the next DEPTH pairs and encode their segments (the DP, QA
+    checks and writing of a pair leave one of two cores idle). Two at a time: one thread's reading and bookkeeping
+    overlaps the other's encoding, so the encoder's lanes always have a micro-batch waiting."""
 
     def __init__(self, pairs: list[tuple[str, str, str]], src_lang: str, tgt_lang: str, segmented: bool, encoder):
-        self.after = {a[0]: b for a, b in zip(pairs, pairs[1:])}
+        self.pairs = pairs
+        self.index = {p[0]: k for k, p in enumerate(pairs)}
         self.langs, self.segmented, self.encoder = (src_lang, tgt_lang), segmented, encoder
-        self.thread: threading.Thread | None = None
-        self.docs: dict[str, tuple] = {}
+        self.futures: dict[str, Future] = {}
+        self.submitted = 0  # pairs[:submitted] have been handed to the readers
+        self.pool: ThreadPoolExecutor | None = None
 
     def take(self, name: str):
-        """The pair's documents if they were read ahead, else None; and starts on the next pair."""
-        if self.thread is not None:
-            self.thread.join()
-            self.thread = None
-        docs = self.docs.pop(name, None)
-        nxt = self.after.get(name)
-        if nxt is not None:
-            # not a daemon: see align.pipeline.stopping
-            self.thread = threading.Thread(target=self._read, args=(nxt,), name="read-ahead")
-            self.thread.start()
+        """The pair's documents, read and encoded ahead (None if reading failed: read again in turn, where the
+        error is reported); starts on the DEPTH pairs after it."""
+        k = self.index[name]
+        self._submit_until(k + 1 + DEPTH)
+        fut = self.futures.pop(name, None)
+        docs = fut.result() if fut is not None else None
+        if k + 1 >= len(self.pairs) and self.pool is not None:
+            self.pool.shutdown(wait=False)
         return docs
 
-    def _read(self, item: tuple[str, str, str]) -> None:
+    def _submit_until(self, end: int) -> None:
+        from align.pipeline import stopping
+
+        if self.pool is None:
+            # its threads are not daemons (see align.pipeline.stopping) and are joined when the interpreter exits
+            self.pool = ThreadPoolExecutor(READERS, thread_name_prefix="read-ahead")
+        while self.submitted < min(end, len(self.pairs)) and not stopping.is_set():
+            item = self.pairs[self.submitted]
+            self.futures[item[0]] = self.pool.submit(self._read, item)
+            self.submitted += 1
+
+    def _read(self, item: tuple[str, str, str]):
         from align.io import read_document
         from align.pipeline import encode_ahead, stopping
 
-        name, src, tgt = item
+        _, src, tgt = item
         if stopping.is_set():
-            return
+            return None
         try:
             docs = (read_document(src, self.langs[0], segmented=self.segmented),
                     read_document(tgt, self.langs[1], segmented=self.segmented))
         except Exception:  # noqa: BLE001 - read again in turn, where the error is reported
-            return
-        self.docs[name] = docs
-        thread = encode_ahead(self.encoder, *docs)
+            return None
+        # each pair's share of the memo: the vectors of DEPTH + 1 pairs are held at once
+        thread = encode_ahead(self.encoder, *docs, share=1 / (DEPTH + 1))
         if thread is not None:
             thread.join()
+        return docs
 
 
 def _align_one(item: tuple[str, str, str], out: str, fmt: str, src_lang: str, tgt_lang: str, segmented: bool,

@@ -206,11 +206,12 @@ if hasattr(threading, "_register_atexit"):  # called before the interpreter join
     threading._register_atexit(stopping.set)
 
 
-def encode_ahead(encoder, src: Document, tgt: Document) -> threading.Thread | None:
+def encode_ahead(encoder, src: Document, tgt: Document, share: float = 0.5) -> threading.Thread | None:
     """Encode what align_documents will encode first (paragraphs, sentences) in a background thread, into the
     encoder's memo, while this thread does other work: the language check, or the previous document's DP and QA
     checks (align.folders), which leave a core idle. The aligner's own calls find the vectors in the memo, or wait
-    for those still being encoded. Without a memo, nothing."""
+    for those still being encoded. Without a memo, nothing. share: the part of the memo this document's vectors may
+    take (several documents encoded ahead at once share it)."""
     from align.encode.base import Memo
 
     if not isinstance(encoder, Memo):
@@ -225,9 +226,9 @@ def encode_ahead(encoder, src: Document, tgt: Document) -> threading.Thread | No
         kept = 0
         try:
             for start in range(0, len(texts), AHEAD_CHUNK):
-                # no further than half the memo holds: a huge document's vectors would be dropped before the
-                # aligner's windows reached them, and encoded twice
-                if stopping.is_set() or kept >= encoder.max_bytes // 2:
+                # no further than its share of the memo (half, alone): a huge document's vectors would be dropped
+                # before the aligner's windows reached them, and encoded twice
+                if stopping.is_set() or kept >= encoder.max_bytes * share:
                     return
                 kept += encoder.encode(texts[start:start + AHEAD_CHUNK]).nbytes
         except Exception:  # noqa: BLE001 - the aligner's own call meets the same problem and reports it
