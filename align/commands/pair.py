@@ -84,9 +84,10 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
     _one_blas_thread()
     enc = get_encoder(encoder, cache=not no_cache)
     preload(enc)  # the model loads while the rest is imported and the first documents read
-    from align.pipeline import align_files
 
     if not os.path.isdir(src):
+        from align.pipeline import align_files
+
         for p in (src, tgt):
             if not os.path.exists(p):
                 raise AlignError(f"{p}: no such file")
@@ -105,7 +106,7 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
     if os.path.exists(out) and not os.path.isdir(out):
         raise AlignError(f"{out}: is a file; give a folder (-o DIR) when SRC and TGT are folders")
     check_output(os.path.join(out, "x"))  # a folder that can be created or written in, before any work
-    from align.folders import align_folders
+    from align.folders import align_folders  # light: reading and encoding start before the aligner is imported
 
     aligned, failed = align_folders(_pairs_in_dirs(src, tgt), out, fmt or "jsonl", src_lang, tgt_lang,
                                     segmented, enc, params, cal)

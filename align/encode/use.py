@@ -103,6 +103,10 @@ class USEEncoder:
         the process ("terminate called without an active exception") in 5 of 6 such runs."""
         threading.Thread(target=self._model, name="use-load", daemon=False).start()
 
+    def loaded(self) -> None:
+        """Wait for preload() to finish (or load the model here)."""
+        self._model()
+
     def _model(self):
         with self._loading:
             if self._use._backend is None:
