@@ -76,3 +76,13 @@ def test_decoded_weights_are_mapped_by_the_next_encoder(tmp_path, monkeypatch):
     third = USEEncoder(threads=1)
     np.testing.assert_array_equal(third.encode(SENTENCES), want)  # not whole: decoded from the npz again
     assert not isinstance(third._use._backend.table.base, np.memmap)
+
+
+def test_wait_loaded_returns_with_the_model_in():
+    from align.encode import get_encoder
+    from align.encode.base import preload, wait_loaded
+
+    enc = get_encoder("use", cache=False)
+    preload(enc)
+    wait_loaded(enc)
+    assert enc.inner._use._backend is not None and not enc.inner._loading.locked()
