@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from align.core.aligner import Bead, align_segments
 from align.core.params import Params
 from align.document import Document
 from align.encode import get_encoder
+from align.ahead import AHEAD_CHUNK, encode_ahead, stopping  # noqa: F401 - where they were
 from align.encode.base import writes_batched
 from align.links import Alignment, Link
 from align.score.checks import flag_links
@@ -228,44 +228,3 @@ def align_files(src_path: str, tgt_path: str, src_lang: str, tgt_lang: str, segm
         for flag in document_check(src, tgt):
             warn(f"{flag['message']} (check the file and --src-lang/--tgt-lang)")
     return align_documents(src, tgt, encoder, params, calibration, sink)
-
-
-# Work ahead stops when the interpreter starts exiting (an error, Ctrl-C, the end): its threads are not daemons,
-# because a daemon thread stopped inside the tokenizer's C++ aborted the process ("terminate called without an
-# active exception", exit status 134), so exiting waits for the piece in hand, up to AHEAD_CHUNK texts.
-AHEAD_CHUNK = 512
-stopping = threading.Event()
-if hasattr(threading, "_register_atexit"):  # called before the interpreter joins its threads (Python >= 3.9)
-    threading._register_atexit(stopping.set)
-
-
-def encode_ahead(encoder, src: Document, tgt: Document) -> threading.Thread | None:
-    """Encode what align_documents will encode first (paragraphs, sentences) in a background thread, into the
-    encoder's memo, while this thread does other work: the language check, or the previous document's DP and QA
-    checks (align.folders), which leave a core idle. The aligner's own calls find the vectors in the memo, or wait
-    for those still being encoded. Without a memo, nothing."""
-    from align.encode.base import Memo
-
-    if not isinstance(encoder, Memo):
-        return None
-    sides = [[p.text for p in src.paragraphs], [p.text for p in tgt.paragraphs]] if not (
-        src.segmented and tgt.segmented) else []
-    sides += [src.sentences, tgt.sentences]
-
-    def run():
-        # both sides together: the encoder's lanes stay busy to the end of the document, not of each side
-        texts = [t for side in sides for t in side]
-        kept = 0
-        try:
-            for start in range(0, len(texts), AHEAD_CHUNK):
-                # no further than half the memo holds: a huge document's vectors would be dropped before the
-                # aligner's windows reached them, and encoded twice
-                if stopping.is_set() or kept >= encoder.max_bytes // 2:
-                    return
-                kept += encoder.encode(texts[start:start + AHEAD_CHUNK]).nbytes
-        except Exception:  # noqa: BLE001 - the aligner's own call meets the same problem and reports it
-            pass
-
-    thread = threading.Thread(target=run, name="encode-ahead")
-    thread.start()
-    return thread

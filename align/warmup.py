@@ -62,9 +62,17 @@ def warm_up(verbose: bool = False) -> float:
     return time.perf_counter() - start
 
 
+def decode_model() -> None:
+    """Leave the bundled model's weights decoded for later processes to map (align.encode.use_weights)."""
+    from align.encode.use import USEEncoder
+
+    USEEncoder()._model()
+
+
 def main() -> None:
     secs = warm_up(verbose="-v" in sys.argv[1:])
     print(f"align: numba functions compiled and cached ({secs:.1f} s)", file=sys.stderr)
+    decode_model()
 
 
 if __name__ == "__main__":

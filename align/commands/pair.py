@@ -103,7 +103,7 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
     if os.path.exists(out) and not os.path.isdir(out):
         raise AlignError(f"{out}: is a file; give a folder (-o DIR) when SRC and TGT are folders")
     check_output(os.path.join(out, "x"))  # a folder that can be created or written in, before any work
-    from align.folders import align_folders
+    from align.folders import align_folders  # light: reading and encoding start before the aligner is imported
 
     aligned, failed = align_folders(_pairs_in_dirs(src, tgt), out, fmt or "jsonl", src_lang, tgt_lang,
                                     segmented, enc, params, cal)

