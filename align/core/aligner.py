@@ -67,8 +67,8 @@ JOIN = 0.06           # similarity gain (cosine) that joins two neighbouring lin
 # On the literary dev sets (ntrex / unpc): a boundary shift is encoded only if its estimated summed similarity is
 # within SHIFT_ESTIMATED of the current split's: 0.03 cut the pass's encoding 373k -> 53k / 1,587k -> 194k
 # characters, strict F1 0.836 -> 0.840 / 0.879 -> 0.879 (0.02 the same F1, 0.0: 0.847 / 0.871, no limit as before).
-# With the windows that now decide the shifts (_move_margins): 0.01 0.910 / 0.933, 0.03 0.915 / 0.941, 0.1
-# 0.915 / 0.938, no limit 0.897 / 0.926 (the estimate also keeps implausible moves out).
+# With the windows that now decide the shifts (_move_margins): 0.01 0.897 / 0.930, 0.03 0.902 / 0.937, 0.1
+# 0.902 / 0.935, no limit 0.888 / 0.925 (the estimate also keeps implausible moves out).
 SHIFT_ESTIMATED = 0.03
 # A join is encoded only if its estimated gain (as JOIN's, from the segments' vectors) exceeds JOIN_ESTIMATED: of
 # 889 join candidates on the two sets, the 113 that joined had estimated gains >= 0.002; -0.01 keeps 80% of the
@@ -76,24 +76,23 @@ SHIFT_ESTIMATED = 0.03
 JOIN_ESTIMATED = -0.01
 # Windows (_window_sims): a sentence of a long link compared with the stretch of the other side's line that would
 # translate it (as many words as the span's word ratio gives it, at least STRADDLE_WORDS), at the end of one line,
-# the start of the next, or across the two (the sentence may divide anywhere: the best of SPLITS of it from the
-# next line). A long link's similarity barely moves when one sentence goes from it to its neighbour; a window of
-# that sentence's size does. Strict F1 on the literary dev sets (ntrex / unpc), all as below: 0.915 / 0.941
-# (before windows 0.840 / 0.878).
-# * Shifts: between long lines, the boundary sentence goes where its window matches better. On the dev sets' links
-#   after the joins below, of the neighbouring 1-k links right in gold (204 / 414) the windows would move none; of
-#   the 13 boundaries one sentence off, they set 12 right.
+# the start of the next, or across the two. A long link's similarity barely moves when one sentence goes from it
+# to its neighbour; a window of that sentence's size does.
+# * Shifts: between long lines, the boundary sentence goes where its window matches better. On the literary dev
+#   sets' links after the joins below (ntrex / unpc), of the neighbouring 1-k links right in gold (204 / 414)
+#   the windows would move none; of the 13 boundaries one sentence off, they set 12 right. Strict F1 with the
+#   windows deciding the shifts: 0.862 -> 0.902 / 0.907 -> 0.937 (the joins below in both); without the probed
+#   joins 0.879 / 0.904.
 # * Joins: gold joins had gains of 0.011-0.111 (ntrex, 10th-90th percentile) / 0.029-0.156 (unpc), correct splits
 #   -0.008-0.041 / -0.009-0.031: no threshold serves both (the 0.05 / 0.07 trade). Whether the boundary sentence
 #   matches the window across the two lines best tells them apart better (AUC 0.93 / 0.92, the gain's 0.78 /
-#   0.92). A join whose gain exceeds JOIN_PROBED but not JOIN is made when it does. JOIN_PROBED 0.01: 0.917 /
-#   0.934, 0.03: 0.902 / 0.938, no probe: 0.879 / 0.904; one split of the across window (halves): 0.905 / 0.937.
-#   Only joins into long links (more than ORDINARY segments) are probed: the DP weighed ordinary shapes itself, a
-#   3-2 join of short news sentences cost ntrex-ar-en 0.001, and probing ordinary joins only where the windows
-#   are parts of the lines cost literary-ntrex 0.005.
+#   0.92). A join whose gain exceeds JOIN_PROBED but not JOIN is made when it does: strict F1 0.840 -> 0.862 /
+#   0.878 -> 0.907 (shifts by summed similarities, as before); with the windowed shifts, JOIN_PROBED 0.01: 0.904 /
+#   0.931, 0.02: 0.902 / 0.937, 0.03: 0.895 / 0.936, no probe: 0.879 / 0.904. Only joins into long links (more
+#   than ORDINARY segments) are probed: the DP weighed ordinary shapes itself, and a 3-2 join of short news
+#   sentences on ntrex-ar-en cost it 0.001.
 JOIN_PROBED = 0.02
 STRADDLE_WORDS = 3    # the smallest window
-SPLITS = (1 / 3, 0.5, 2 / 3)  # shares of the across window taken from the next line
 
 
 def link_types(p: Params, k_src: int | None = None, k_tgt: int | None = None) -> np.ndarray:
@@ -448,8 +447,8 @@ def _window(sp: _Span, p: _Probe) -> int:
 
 def _window_sims(sp: _Span, probes: list[_Probe], across: bool = True) -> np.ndarray:
     """Cosines (n, 3) of each probe's e with windows of the other side, _window words long: the end of a, the
-    start of b and (across=True) the best of the windows across them (SPLITS: the share from b); (n, 2) without
-    the last. All windows in one encoder call."""
+    start of b and (across=True) the end of a and the start of b joined, half of each; (n, 2) without the last.
+    All windows in one encoder call."""
     if not probes:
         return np.zeros((0, 2 + across))
     texts, windows = [], []
@@ -460,12 +459,9 @@ def _window_sims(sp: _Span, probes: list[_Probe], across: bool = True) -> np.nda
         texts.append(mine[p.e])
         windows += [" ".join(wa[-n:]), " ".join(wb[:n])]
         if across:
-            for f in SPLITS:
-                k = max(1, min(n - 1, round(n * f)))
-                windows.append(" ".join(wa[-(n - k):] + wb[:k]))
+            windows.append(" ".join(wa[-(n - n // 2):] + wb[:n // 2]))
     v = sp.encoder.encode(texts + windows)
-    c = np.einsum("nd,nkd->nk", v[:len(texts)], v[len(texts):].reshape(len(texts), 2 + across * len(SPLITS), -1))
-    return np.concatenate([c[:, :2], c[:, 2:].max(1, keepdims=True)], 1) if across else c
+    return np.einsum("nd,nkd->nk", v[:len(texts)], v[len(texts):].reshape(len(texts), 2 + across, -1))
 
 
 class _Move(NamedTuple):
