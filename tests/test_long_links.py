@@ -180,9 +180,33 @@ def test_a_boundary_one_sentence_off_moves_and_only_the_plausible_move_is_encode
     sp = span_of(src, tgt, token_encoder)
     beads = [A.Bead((0,), (0, 1, 2, 3)), A.Bead((1,), (4, 5))]  # the DP's split: one sentence too many on the left
     assert links_of(A.shift_boundaries(beads, sp)) == [([0], [0, 1, 2]), ([1], [3, 4, 5])]
-    # moving sentence 3 right is plausible from the segments' vectors and encoded; moving sentence 4 left is not
-    assert " ".join(tgt[3:]) in sp.encoder.texts
-    assert " ".join(tgt[:5]) not in sp.encoder.texts
+    # moving sentence 3 right is plausible from the segments' vectors: it is compared with the end of line 0 and
+    # the start of line 1, windows of its own length; moving sentence 4 left is not plausible, nothing encoded
+    assert sp.encoder.texts == [tgt[3], "t2_0 t2_1 t2_2 t2_3", "t3_0 t3_1 t3_2 t3_3"]
+
+
+def test_windows_not_the_links_similarities_decide_between_long_lines(token_encoder, monkeypatch):
+    """Between long lines a moving sentence is placed by windows of its own length at the boundary: the two
+    links' similarities are not even computed."""
+    def no_sims(sp, links):
+        raise AssertionError("the links' similarities were asked for")
+
+    monkeypatch.setattr(A, "_sims", no_sims)
+    src, tgt = two_long_lines()
+    right = [([0], [0, 1, 2]), ([1], [3, 4, 5])]
+    for left in ((0, 1, 2, 3), (0, 1)):  # one sentence too many on the left, one too few
+        beads = [A.Bead((0,), left), A.Bead((1,), tuple(range(len(left), 6)))]
+        assert links_of(A.shift_boundaries(beads, span_of(src, tgt, token_encoder))) == right
+
+
+def test_short_lines_leave_the_move_to_the_links_similarities(token_encoder):
+    """Where a window would be a whole line, the links' real similarities decide, as they did before windows."""
+    src = ["t0_0 t0_1 t0_2 t0_3 t1_0 t1_1 t1_2 t1_3", "t2_0 t2_1 t2_2 t2_3"]
+    tgt = [translated(group(f"t{j}_")) for j in range(3)]
+    sp = span_of(src, tgt, token_encoder)
+    beads = [A.Bead((0,), (0,)), A.Bead((1,), (1, 2))]
+    assert links_of(A.shift_boundaries(beads, sp)) == [([0], [0, 1]), ([1], [2])]
+    assert " ".join(tgt[1:]) in sp.encoder.texts  # the joined blocks, not windows
 
 
 def test_right_boundaries_encode_nothing_new_when_the_estimates_agree(token_encoder):
@@ -205,6 +229,25 @@ def test_joins_are_encoded_only_where_the_estimated_gain_allows(token_encoder, m
     sp = span_of(src, tgt, token_encoder)
     assert A.join_straddling(beads, sp) == beads
     assert sp.encoder.texts == []
+
+
+def test_a_close_join_is_made_when_the_boundary_sentence_reads_across(token_encoder, monkeypatch):
+    """A join whose gain falls short of JOIN (here raised out of reach) but exceeds JOIN_PROBED is made when the
+    sentence at the boundary matches a window across the two lines best, and only then."""
+    monkeypatch.setattr(A, "JOIN", 1.0)
+    src, tgt, gold = straddle_doc(before=0, after=0)
+    beads = [A.Bead((0,), (0, 1, 2, 3, 4)), A.Bead((1,), (5, 6, 7))]
+    sp = span_of(src, tgt, token_encoder)
+    assert links_of(A.join_straddling(beads, sp)) == gold
+    assert "ha2 ha3 hb0 hb1" in " | ".join(sp.encoder.texts)  # the window across the boundary: half of each line
+    monkeypatch.setattr(A, "JOIN_PROBED", -1.0)  # every candidate probed: two lines with no straddling sentence
+    src, tgt = two_long_lines()
+    beads = [A.Bead((0,), (0, 1, 2)), A.Bead((1,), (3, 4, 5))]
+    assert A.join_straddling(beads, span_of(src, tgt, token_encoder)) == beads
+    monkeypatch.setattr(A, "ORDINARY", 10)  # joins of ordinary size are never probed: the DP weighed them itself
+    src, tgt, gold = straddle_doc(before=0, after=0)
+    beads = [A.Bead((0,), (0, 1, 2, 3, 4)), A.Bead((1,), (5, 6, 7))]
+    assert A.join_straddling(beads, span_of(src, tgt, token_encoder)) == beads
 
 
 def unrelated_long_and_short():
