@@ -127,6 +127,7 @@ def stages_child(set_dir: str, langs: tuple[str, str], tmp: str) -> dict:
 
     import align.commands.pair
     import align.folders
+    import align.formats
     import align.io
     import align.pipeline
     import align.score.language
@@ -150,6 +151,11 @@ def stages_child(set_dir: str, langs: tuple[str, str], tmp: str) -> dict:
         (align.pipeline, "check_link", "QA checks"),
         (align.pipeline, "check_links", "QA checks"),
         (align.pipeline, "document_quality", "QA checks"),
+        (align.pipeline, "flag_links", "QA checks"),    # the checks on each chunk of links, as they are made
+        (getattr(align.pipeline, "QualityTally", None), "add", "QA checks"),
+        (getattr(align.pipeline, "QualityTally", None), "result", "QA checks"),
+        (getattr(align.formats, "LinkWriter", None), "add", "write"),
+        (getattr(align.formats, "LinkWriter", None), "finish", "write"),
         (align.score.language, "document_check", "QA checks"),
         (align.commands.pair, "write", "write"),
         (align.folders, "write", "write"),
