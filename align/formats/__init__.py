@@ -68,17 +68,17 @@ def atomic_open(path: str, mode: str = "w"):
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     except OSError as e:
         raise AlignError(f"{path}: cannot write ({e.strerror})") from None
-    try:
-        with open(fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else "\n") as f:
-            yield f
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes owner-only files; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException as e:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        if isinstance(e, OSError) and e.errno in WRITE_ERRORS:
-            raise AlignError(f"{path}: cannot write ({e.strerror or e})") from None
-        raise
+    with _write_errors(path):
+        try:
+            with open(fd, mode, encoding=None if "b" in mode else "utf-8",
+                      newline=None if "b" in mode else "\n") as f:
+                yield f
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes owner-only files; give the usual permissions
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
 
 
 def header(al: Alignment) -> dict:
