@@ -16,6 +16,7 @@ import unicodedata
 # Arabic-Indic (U+0660..) and Extended/Persian (U+06F0..) digits, and the Arabic decimal/thousands marks.
 _DIGITS = {**{0x0660 + i: str(i) for i in range(10)}, **{0x06F0 + i: str(i) for i in range(10)}}
 _TO_ASCII_DIGITS = str.maketrans({**_DIGITS, 0x066B: ".", 0x066C: ","})
+_NON_ASCII_DIGITS = re.compile("[\u0660-\u066c\u06f0-\u06f9]")
 
 _KEY_MAP = str.maketrans({
     **{c: "ا" for c in "أإآٱ"},          # alef with hamza/madda/wasla
@@ -29,7 +30,9 @@ _MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 
 def to_ascii_digits(text: str) -> str:
     """Arabic-Indic and Persian digits to 0-9; ``٫`` to ``.`` and ``٬`` to ``,``. Same length as the input."""
-    return text.translate(_TO_ASCII_DIGITS)
+    # looked for first: most texts have none, and translate() looks every character up in a dict (17 us for 300
+    # Arabic characters, the search 0.7 us); the QA checks call this 25,600 times on unpc-ar-en's links
+    return text.translate(_TO_ASCII_DIGITS) if _NON_ASCII_DIGITS.search(text) else text
 
 
 def match_key(text: str) -> str:
@@ -52,7 +55,10 @@ SYMBOL_RE = re.compile(
 
 def symbols(text: str) -> set[str]:
     """UN document symbols in ``text``, digits made ASCII, any sentence-final dot removed."""
-    out = set()
+    out: set[str] = set()
+    # every symbol has a "/", most segments none: the symbols check took 0.068 s of CPU on unpc-ar-en's links, 0.007 now
+    if "/" not in text:
+        return out
     for m in SYMBOL_RE.finditer(to_ascii_digits(text)):
         sym = m.group().rstrip(".")
         if re.search(r"\d", sym) and "/" in sym:

@@ -34,6 +34,9 @@ def test_urls_and_emails_must_be_carried_over():
     assert urls.check(src, "See www.un.org/ar/documents or write to info@un.org.", "ar", "en") == []
     flags = urls.check(src, "See www.un.org/en/documents or write to info@un.org.", "ar", "en")
     assert names(flags) == ["urls", "urls"] and "www.un.org/ar/documents" in flags[0]["message"]
+    flags = urls.check("راسل info@un.org أو ohchr@un.org", "Write to info@un.org.", "ar", "en")
+    assert [f["message"] for f in flags] == ["address ohchr@un.org in source is missing from target"]
+    assert urls.addresses("no address here, only a slash / and a dot.") == set()
 
 
 def test_symbols_must_match():

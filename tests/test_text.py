@@ -34,6 +34,15 @@ def test_match_key_is_idempotent_and_digits_keep_length(text):
     assert len(to_ascii_digits(text)) == len(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬0123456789 .,abcأب٪ۯۺ", max_size=30))
+def test_to_ascii_digits_maps_every_arabic_and_persian_digit(text):
+    # the search that skips texts without such digits must never skip one that has them
+    expected = "".join({**{chr(0x0660 + i): str(i) for i in range(10)}, **{chr(0x06F0 + i): str(i) for i in range(10)},
+                        "٫": ".", "٬": ","}.get(c, c) for c in text)
+    assert to_ascii_digits(text) == expected
+
+
 @pytest.mark.parametrize("text,expected", [
     ("15:35", ["15:35"]),
     ("at 3.35 p.m.", ["15:35"]),

@@ -12,12 +12,18 @@ _URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"'«»]+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}،؛؟"
 
 
+_SCHEME_START = re.compile(r"^(?:https?|ftp)://")
+
+
 def addresses(text: str) -> set[str]:
-    found = set()
-    for m in list(_URL.finditer(text)) + list(_EMAIL.finditer(text)):
+    found: set[str] = set()
+    # the e-mail pattern is tried at every word character and runs to each word's end; most segments have no "@",
+    # and looking for one first took the check from 0.085 to 0.03 s of CPU on unpc-ar-en's links
+    emails = _EMAIL.finditer(text) if "@" in text else ()
+    for m in [*_URL.finditer(text), *emails]:
         a = m.group(0).rstrip(_TRAILING).lower()
         # http://x and https://x and a trailing slash name the same page.
-        a = re.sub(r"^(?:https?|ftp)://", "", a).rstrip("/")
+        a = _SCHEME_START.sub("", a).rstrip("/")
         found.add(a)
     # an e-mail's domain is not a separate URL
     return found
