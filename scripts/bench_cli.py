@@ -11,6 +11,9 @@ Per set, each repetition runs, one after the other:
   stages  the same command in a process with a timer around each stage (read, segment, encode, vector cache,
           align, link scores, QA checks, write; start-up = everything else: imports, model and numba loading).
           Each timer counts its own time only: the encoder called from inside the aligner counts as encode.
+  QA cost the same command in a process as it is and in one with the QA checks replaced by nothing: the
+          share of the run they cost, (with - without) / with. The stages' "QA checks" share is the main
+          thread's time in them, overstated: the encoder's lanes run beside them on the same two cores.
 Times: min and median over the repetitions, with the load average next to them (other jobs share the cores).
 Run it under `flock /tmp/bench.lock` when several people share the machine.
 
@@ -170,6 +173,25 @@ def stages_child(set_dir: str, langs: tuple[str, str], tmp: str) -> dict:
     return {"total": total, "stages": st.seconds, "calls": st.calls}
 
 
+def inproc_child(set_dir: str, langs: tuple[str, str], tmp: str, checks: bool) -> dict:
+    """The same command in this process without timers, with the QA checks (the link checks and the documents'
+    language check) or with them replaced by nothing: the difference of the two is what the checks cost a run.
+    The stage timer's "QA checks" share is the main thread's time in them, which runs beside the encoder's
+    lanes on the same two cores and so overstates what they add to the wall time."""
+    t_start = time.perf_counter()
+    sys.path.insert(0, ROOT)
+    if not checks:
+        import align.pipeline
+        import align.score.language
+
+        align.pipeline.flag_links = lambda *a, **k: None
+        align.score.language.document_check = lambda *a, **k: []
+    from align.cli import main
+
+    main.main(pair_args(set_dir, os.path.join(tmp, "out"), langs), standalone_mode=False)
+    return {"total": time.perf_counter() - t_start}
+
+
 def worker_child(set_dir: str, langs: tuple[str, str]) -> dict:
     """A fresh aligning process: seconds until its first document is aligned, and the parts of that."""
     t0 = time.perf_counter()
@@ -234,13 +256,15 @@ def summary(xs: list[float]) -> dict:
 
 
 def measure(set_dir: str, langs: tuple[str, str], repeat: int) -> dict:
-    floor, cli, stages, loads = [], [], [], []
+    floor, cli, stages, loads, qa_cost = [], [], [], [], []
     for _ in range(repeat):
         loads.append(load())
         f = _child("floor", set_dir, langs)
         floor.append(f["seconds"])
         cli.append(run_cli(set_dir, langs))
         stages.append(_child("stages", set_dir, langs))
+        with_qa, without = _child("inproc", set_dir, langs)["total"], _child("noqa", set_dir, langs)["total"]
+        qa_cost.append((with_qa - without) / with_qa)
     names = sorted({k for s in stages for k in s["stages"]}, key=lambda k: -statistics.median(
         s["stages"].get(k, 0.0) for s in stages))
     stage_med = {k: statistics.median(s["stages"].get(k, 0.0) for s in stages) for k in names}
@@ -250,7 +274,7 @@ def measure(set_dir: str, langs: tuple[str, str], repeat: int) -> dict:
             "x_floor": summary(ratios), "stages_total_s": round(total_med, 2),
             "stages_s": {k: round(v, 2) for k, v in stage_med.items()},
             "stages_share": {k: round(v / total_med, 3) for k, v in stage_med.items()},
-            "calls": stages[-1]["calls"], "load_avg_1_5_15": loads}
+            "calls": stages[-1]["calls"], "qa_cost_share": summary(qa_cost), "load_avg_1_5_15": loads}
 
 
 def print_row(name: str, r: dict) -> None:
@@ -260,6 +284,8 @@ def print_row(name: str, r: dict) -> None:
     print("  stages (median s, share of the timed run "
           f"{r['stages_total_s']} s): " + ", ".join(f"{k} {v} ({r['stages_share'][k]:.0%})"
                                                     for k, v in r["stages_s"].items()), flush=True)
+    print(f"  QA checks' cost: (run - run without them) / run, median {r['qa_cost_share']['median']:.0%} "
+          f"(runs {', '.join(f'{x:.0%}' for x in r['qa_cost_share']['runs'])})", flush=True)
 
 
 def main():
@@ -272,6 +298,8 @@ def main():
     ap.add_argument("--floor-child", help=argparse.SUPPRESS)
     ap.add_argument("--stages-child", help=argparse.SUPPRESS)
     ap.add_argument("--worker-child", help=argparse.SUPPRESS)
+    ap.add_argument("--inproc-child", help=argparse.SUPPRESS)
+    ap.add_argument("--noqa-child", help=argparse.SUPPRESS)
     ap.add_argument("--langs", help=argparse.SUPPRESS)
     ap.add_argument("--tmp", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -280,6 +308,10 @@ def main():
         return
     if a.stages_child:
         print(json.dumps(stages_child(a.stages_child, tuple(a.langs.split(",")), a.tmp)))
+        return
+    if a.inproc_child or a.noqa_child:
+        print(json.dumps(inproc_child(a.inproc_child or a.noqa_child, tuple(a.langs.split(",")), a.tmp,
+                                      checks=bool(a.inproc_child))))
         return
     if a.worker_child:
         print(json.dumps(worker_child(a.worker_child, tuple(a.langs.split(",")))))

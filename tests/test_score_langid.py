@@ -63,3 +63,12 @@ def test_decoded_model_is_kept_and_mapped_back_unchanged():
     assert kept.keys() == fresh.keys()
     for k in fresh:
         assert kept[k].dtype == fresh[k].dtype and np.array_equal(kept[k], fresh[k])
+
+
+def test_older_decoded_arrays_are_removed(tmp_path):
+    for name in ("langid-0.4.0-1-2", "langid-f32-0.4.0-1-2"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "ptc.npy").write_bytes(b"x")
+    (tmp_path / "langid._naive_bayes-123.py311.nbi").write_bytes(b"numba's own cache stays")
+    langid._drop_older(str(tmp_path / "langid-f32-0.4.0-1-2"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["langid-f32-0.4.0-1-2", "langid._naive_bayes-123.py311.nbi"]

@@ -7,7 +7,7 @@ segments, a fifth of the whole run. Here the walk and the naive-Bayes sums run i
 together: the model's own arrays, read from py3langid's public attributes, so a new py3langid model is picked up
 as is; tests/test_score_langid.py compares the probabilities with py3langid's own on every test text.
 Decoding py3langid's compressed model takes 0.5-0.9 s, so its arrays are kept decoded beside the compiled code
-(66 MB, written by the first process, `python -m align.warmup` at set-up) and mapped by the next ones (3 ms).
+(93 MB, written by the first process, `python -m align.warmup` at set-up) and mapped by the next ones (3 ms).
 """
 
 from __future__ import annotations
@@ -29,19 +29,13 @@ class _Model:
     nextmove: np.ndarray   # distinct automaton rows, 256 next states each, flattened
     rowbase: np.ndarray    # state -> offset of its row in nextmove
     output: np.ndarray     # state -> feature id emitted on entering it, or -1
-    ptc: np.ndarray        # (features, classes) log P(feature | class), float16 bits as uint16
-    rows: np.ndarray       # ptc in float32, each row converted the first time a text has its feature ...
-    ready: np.ndarray      # ... which this marks (only the rows of features seen take memory: ~20 MB for UN text)
+    ptc: np.ndarray        # (features, classes) log P(feature | class): py3langid's float16 values in float32
     counts: np.ndarray     # scratch: a text's count per feature, all 0 between calls (zeroing it per call cost
                            # more than identifying a segment)
     pc: np.ndarray         # (classes,) log P(class)
     classes: tuple[str, ...]
     first: dict[str, int]  # language -> its column (a language listed twice, as "sr" is, is folded into the first)
     aliases: tuple[tuple[int, int], ...]
-
-
-# float16 bit pattern -> float32 value: an exact conversion by table lookup (numba has no float16 on the CPU)
-_HALF = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16).astype(np.float32)
 
 
 _ARRAYS = ("nextmove", "rowbase", "output", "ptc", "pc")
@@ -54,7 +48,7 @@ def _decoded_dir() -> str:
     from py3langid.langid import MODEL_DIR, MODEL_FILE
 
     st = os.stat(MODEL_DIR / MODEL_FILE)
-    name = f"langid-{getattr(py3langid, '__version__', '')}-{st.st_size}-{st.st_mtime_ns}"
+    name = f"langid-f32-{getattr(py3langid, '__version__', '')}-{st.st_size}-{st.st_mtime_ns}"
     return os.path.join(os.path.dirname(__file__), "__pycache__", name)
 
 
@@ -67,7 +61,9 @@ def _decode() -> dict[str, np.ndarray]:
     return {"nextmove": np.asarray(ident.tk_nextmove, dtype=np.uint32),
             "rowbase": np.asarray(ident.tk_row, dtype=np.int64) << 8,
             "output": np.asarray(ident.tk_output, dtype=np.int32),
-            "ptc": np.ascontiguousarray(ident.nb_ptc, dtype=np.float16).view(np.uint16),
+            # float32, exactly py3langid's float16 values: numba has no float16 on the CPU, and converting the rows
+            # of the features a run meets cost 0.09 s of CPU a process (ntrex-ar-en), more than identifying them
+            "ptc": np.ascontiguousarray(np.asarray(ident.nb_ptc, dtype=np.float16), dtype=np.float32),
             "pc": np.asarray(ident.nb_pc, dtype=np.float32),
             "classes": np.array(ident.nb_classes)}
 
@@ -91,10 +87,19 @@ def _load_arrays() -> dict[str, np.ndarray]:
         for k, a in arrays.items():
             np.save(os.path.join(tmp, k + ".npy"), a)
         os.replace(tmp, where)   # all the files at once; a process that lost the race just uses its own
+        _drop_older(where)
     except OSError:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
     return arrays
+
+
+def _drop_older(where: str) -> None:
+    """Remove the arrays an earlier py3langid or an earlier layout of them left beside these (66-93 MB each)."""
+    folder, mine = os.path.split(where)
+    for name in os.listdir(folder):
+        if name.startswith("langid-") and name != mine:
+            shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
 
 
 @functools.lru_cache(maxsize=1)
@@ -109,8 +114,8 @@ def _model() -> _Model:
         else:
             first[c] = i
     n = len(a["ptc"])
-    return _Model(a["nextmove"], a["rowbase"], a["output"], a["ptc"], np.empty(a["ptc"].shape, dtype=np.float32),
-                  np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.int32), a["pc"], classes, first, tuple(aliases))
+    return _Model(a["nextmove"], a["rowbase"], a["output"], a["ptc"], np.zeros(n, dtype=np.int32), a["pc"], classes,
+                  first, tuple(aliases))
 
 
 def _bytes(text: str) -> bytes:
@@ -121,7 +126,7 @@ def _bytes(text: str) -> bytes:
 
 
 @njit(cache=True)
-def _naive_bayes(data, starts, nextmove, rowbase, output, ptc, half, rows, ready, counts, pc):  # pragma: no cover
+def _naive_bayes(data, starts, nextmove, rowbase, output, ptc, counts, pc):  # pragma: no cover
     """Raw class scores per text: sum over the features the automaton emits of log(1 + count) x log P(f|c),
     plus log P(c); 0 for a text without features (as py3langid's normalised mode has it)."""
     n, ncls = len(starts) - 1, ptc.shape[1]
@@ -146,12 +151,8 @@ def _naive_bayes(data, starts, nextmove, rowbase, output, ptc, half, rows, ready
             f = seen[t]
             w = np.float32(math.log1p(counts[f]))
             counts[f] = 0
-            if not ready[f]:  # float16 -> float32 by table: 5x slower than the sums, so once per feature
-                for k in range(ncls):
-                    rows[f, k] = half[ptc[f, k]]
-                ready[f] = True
             for k in range(ncls):
-                out[i, k] += w * rows[f, k]
+                out[i, k] += w * ptc[f, k]
         for k in range(ncls):
             out[i, k] += pc[k]
     return out
@@ -164,7 +165,7 @@ def probabilities(texts: list[str]) -> np.ndarray:
     starts = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in encoded], out=starts[1:])
     data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    scores = _naive_bayes(data, starts, m.nextmove, m.rowbase, m.output, m.ptc, _HALF, m.rows, m.ready, m.counts, m.pc)
+    scores = _naive_bayes(data, starts, m.nextmove, m.rowbase, m.output, m.ptc, m.counts, m.pc)
     # softmax at temperature sqrt(bytes), py3langid's calibration across lengths
     scores *= (1.0 / np.sqrt(np.maximum(np.diff(starts), 1))).astype(np.float32)[:, None]
     scores -= scores.max(axis=1, keepdims=True)
