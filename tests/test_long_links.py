@@ -60,6 +60,18 @@ def test_max_link_is_honoured(token_encoder, max_link):
     assert [j for b in beads for j in b.tgt_ids] == list(range(len(tgt)))
 
 
+def test_a_short_document_at_the_ordinary_limit_gets_long_links(token_encoder):
+    """One long line translated as five sentences, three of them long: by the lengths, no side calls for long links
+    (block_limits), and the DP's best ordinary alignment is a 1-4 link beside a 0-1. That one link at the limit
+    widens the side: 1-5."""
+    groups = [[f"w{j}_{i}" for i in range(n)] for j, n in enumerate([4, 4, 12, 12, 12])]
+    src = [" ".join(sum(groups, []))]
+    tgt = [" ".join(t + "'" for t in g) for g in groups]
+    ls, lt = np.array([len(s) for s in src], float), np.array([len(t) for t in tgt], float)
+    assert block_limits(ls, lt, Params()) == (4, 4)
+    assert links_of(align_segments(src, tgt, token_encoder)) == [([0], [0, 1, 2, 3, 4])]
+
+
 def test_max_link_ten_reaches_eight_on_a_side():
     t = {tuple(x) for x in link_types(Params(max_link=10), 8, 8)}
     assert {(1, 8), (8, 1), (2, 8), (8, 2), (1, 5), (2, 4)} <= t
@@ -181,8 +193,9 @@ def test_a_boundary_one_sentence_off_moves_and_only_the_plausible_move_is_encode
     beads = [A.Bead((0,), (0, 1, 2, 3)), A.Bead((1,), (4, 5))]  # the DP's split: one sentence too many on the left
     assert links_of(A.shift_boundaries(beads, sp)) == [([0], [0, 1, 2]), ([1], [3, 4, 5])]
     # moving sentence 3 right is plausible from the segments' vectors: it is compared with the end of line 0 and
-    # the start of line 1, windows of its own length; moving sentence 4 left is not plausible, nothing encoded
-    assert sp.encoder.texts == [tgt[3], "t2_0 t2_1 t2_2 t2_3", "t3_0 t3_1 t3_2 t3_3"]
+    # the start of line 1, windows of its own length (its own vector is the span's: not encoded again); moving
+    # sentence 4 left is not plausible, nothing encoded
+    assert sp.encoder.texts == ["t2_0 t2_1 t2_2 t2_3", "t3_0 t3_1 t3_2 t3_3"]
 
 
 def test_windows_not_the_links_similarities_decide_between_long_lines(token_encoder, monkeypatch):
