@@ -135,9 +135,9 @@ def translated(tokens):
     return " ".join(t + "'" for t in tokens)
 
 
-def straddle_doc(before=6, after=4):
+def straddle_doc(before=6, after=4, half=4):
     """1-1 sentences, then two long source lines whose boundary falls inside one target sentence (its first half
-    ends line a, its second half starts line b): one 2-8 link; then 1-1 again."""
+    ends line a, its second half starts line b; `half` words each): one 2-8 link; then 1-1 again."""
     src, tgt, gold = [], [], []
 
     def one_to_one(k):
@@ -148,7 +148,7 @@ def straddle_doc(before=6, after=4):
     for k in range(before):
         one_to_one(k)
     p, q = [group(f"p{i}_") for i in range(4)], [group(f"q{i}_") for i in range(3)]
-    half_a, half_b = group("ha"), group("hb")
+    half_a, half_b = group("ha", half), group("hb", half)
     en = [translated(g) for g in p + [half_a + half_b] + q]
     gold.append(([len(src), len(src) + 1], list(range(len(tgt), len(tgt) + len(en)))))
     src += [" ".join(sum(p, []) + half_a), " ".join(half_b + sum(q, []))]
@@ -261,6 +261,18 @@ def test_a_close_join_is_made_when_the_boundary_sentence_reads_across(token_enco
     src, tgt, gold = straddle_doc(before=0, after=0)
     beads = [A.Bead((0,), (0, 1, 2, 3, 4)), A.Bead((1,), (5, 6, 7))]
     assert A.join_straddling(beads, span_of(src, tgt, token_encoder)) == beads
+
+
+def test_a_shift_brings_the_straddling_sentence_to_the_boundary_and_then_it_joins(token_encoder, monkeypatch):
+    """The DP put the sentence after the straddling one on the left (it belongs to line b): no join is probed at that
+    boundary, the shift moves it right, and the next round's join finds the straddling sentence at the boundary."""
+    monkeypatch.setattr(A, "JOIN", 1.0)  # only a join that the boundary sentence settles
+    src, tgt, gold = straddle_doc(before=0, after=0, half=2)
+    beads = [A.Bead((0,), (0, 1, 2, 3, 4, 5)), A.Bead((1,), (6, 7))]
+    sp = span_of(src, tgt, token_encoder)
+    once = A.fold_unlinked(A.shift_boundaries(A.join_straddling(beads, sp), sp), sp)
+    assert links_of(once) == [([0], [0, 1, 2, 3]), ([1], [4, 5, 6, 7])]  # one round: shifted, not joined
+    assert links_of(A.last_passes(beads, span_of(src, tgt, token_encoder))) == gold
 
 
 def unrelated_long_and_short():
