@@ -135,9 +135,10 @@ def translated(tokens):
     return " ".join(t + "'" for t in tokens)
 
 
-def straddle_doc(before=6, after=4, half=4):
-    """1-1 sentences, then two long source lines whose boundary falls inside one target sentence (its first half
-    ends line a, its second half starts line b; `half` words each): one 2-8 link; then 1-1 again."""
+def straddle_doc(before=6, after=4, half=4, half_b=None):
+    """1-1 sentences, then two long source lines whose boundary falls inside one target sentence (its first part,
+    `half` words, ends line a, its second part, `half_b` words (as many by default), starts line b): one 2-8 link;
+    then 1-1 again."""
     src, tgt, gold = [], [], []
 
     def one_to_one(k):
@@ -148,7 +149,7 @@ def straddle_doc(before=6, after=4, half=4):
     for k in range(before):
         one_to_one(k)
     p, q = [group(f"p{i}_") for i in range(4)], [group(f"q{i}_") for i in range(3)]
-    half_a, half_b = group("ha", half), group("hb", half)
+    half_a, half_b = group("ha", half), group("hb", half if half_b is None else half_b)
     en = [translated(g) for g in p + [half_a + half_b] + q]
     gold.append(([len(src), len(src) + 1], list(range(len(tgt), len(tgt) + len(en)))))
     src += [" ".join(sum(p, []) + half_a), " ".join(half_b + sum(q, []))]
@@ -260,6 +261,17 @@ def test_a_close_join_is_made_when_the_boundary_sentence_reads_across(token_enco
     monkeypatch.setattr(A, "ORDINARY", 10)  # joins of ordinary size are never probed: the DP weighed them itself
     src, tgt, gold = straddle_doc(before=0, after=0)
     beads = [A.Bead((0,), (0, 1, 2, 3, 4)), A.Bead((1,), (5, 6, 7))]
+    assert A.join_straddling(beads, span_of(src, tgt, token_encoder)) == beads
+
+
+def test_an_uneven_straddle_reads_across_a_boundary_split_at_two_thirds(token_encoder, monkeypatch):
+    """A straddling sentence taking 2 words from line a and 5 from line b: the window across the boundary split at
+    half matches it no better than the start of line b (5 of 7 words each); split at two thirds, 6 of 7."""
+    monkeypatch.setattr(A, "JOIN", 1.0)  # only a join that the boundary sentence settles
+    src, tgt, gold = straddle_doc(before=0, after=0, half=2, half_b=5)
+    beads = [A.Bead((0,), (0, 1, 2, 3)), A.Bead((1,), (4, 5, 6, 7))]
+    assert links_of(A.join_straddling(beads, span_of(src, tgt, token_encoder))) == gold
+    monkeypatch.setattr(A, "ACROSS", (1 / 2,))
     assert A.join_straddling(beads, span_of(src, tgt, token_encoder)) == beads
 
 
