@@ -303,3 +303,14 @@ def test_unrelated_text_gets_no_long_links(token_encoder, monkeypatch):
     assert widest(align_segments(src, tgt, token_encoder)) <= A.ORDINARY_SIDE
     monkeypatch.setattr(A, "LONG_FIT", -99.0)  # without the check, the DP makes 1-7 and 1-8 links of nothing
     assert widest(align_segments(src, tgt, token_encoder)) > A.ORDINARY_SIDE
+
+
+def test_a_short_sentence_gets_a_window_of_the_smallest_size(token_encoder):
+    """A heading of two words is looked for in windows of STRADDLE_WORDS words (4), its own length otherwise."""
+    src, tgt = two_long_lines()
+    tgt = tgt[:3] + ["h0' h1'"] + tgt[3:]
+    sp = span_of(src, tgt, token_encoder)
+    assert A.STRADDLE_WORDS == 4
+    assert A._window(sp, A._Probe("tgt_ids", 3, 0, 1)) == 4
+    assert A._window(sp, A._Probe("tgt_ids", 0, 0, 1)) == 4  # a sentence of four words: its own length
+    assert A._window(sp, A._Probe("src_ids", 0, 2, 3)) == 12  # a line of 12 words, at the span's word ratio 1
