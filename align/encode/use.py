@@ -47,7 +47,7 @@ class _SentencePiece:
 _BUDGET = 384
 _MIN_BUDGET = 96
 _AHEAD = 32
-# Texts (and pairs of neighbouring texts) whose parts encode_joined keeps: 6 kB each, the most recent 8,192
+# Texts (and joints between neighbouring texts) whose parts encode_joined keeps: 6 kB each, the most recent 8,192
 _KEEP = 8192
 _Part = tuple[np.ndarray, list[int]]  # a text's projected feature sums (all, first, last tokens) and token ids
 # A joint between neighbouring texts of a group: the long text before it (None at the joined text's start), the
