@@ -60,6 +60,21 @@ def test_joined_segments_from_their_parts_equal_the_joined_text():
     assert len(enc._joints) > 0  # the parts were used, not only whole encodings
 
 
+def test_joined_segments_through_short_ones_equal_the_joined_text():
+    # Headings and numbers of under use_parts.MIN_TOKENS tokens have no parts of their own: the joints through
+    # them (at the start, the end and between two long segments) are computed from their tokens
+    short = ["Item 7", "البند ٧", "Rule 30", "Recommendations"]
+    texts = [SENTENCES[0], short[0], short[1], SENTENCES[1], short[2], SENTENCES[2], short[3]]
+    enc, ref = USEEncoder(threads=2), USEEncoder(threads=1)
+    enc.encode(texts)
+    groups = [texts[i:i + k] for k in (2, 3, 4, 5) for i in range(len(texts) - k + 1)]
+    got = enc.encode_joined(groups)
+    np.testing.assert_allclose(got, ref.encode([" ".join(g) for g in groups]), atol=1e-5)
+    through = [j for j in enc._joints if len(j) > 2 or None in j]
+    assert {j[0] is None for j in through} == {True, False} and any(len(j) == 4 for j in through)
+    assert enc.encode_joined([short[:2]]).shape == (1, 512)  # short segments alone: encoded whole
+
+
 def test_decoded_weights_are_mapped_by_the_next_encoder(tmp_path, monkeypatch):
     from align.encode import use_weights
 

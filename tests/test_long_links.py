@@ -60,6 +60,18 @@ def test_max_link_is_honoured(token_encoder, max_link):
     assert [j for b in beads for j in b.tgt_ids] == list(range(len(tgt)))
 
 
+def test_a_short_document_at_the_ordinary_limit_gets_long_links(token_encoder):
+    """One long line translated as five sentences, three of them long: by the lengths, no side calls for long links
+    (block_limits), and the DP's best ordinary alignment is a 1-4 link beside a 0-1. That one link at the limit
+    widens the side: 1-5."""
+    groups = [[f"w{j}_{i}" for i in range(n)] for j, n in enumerate([4, 4, 12, 12, 12])]
+    src = [" ".join(sum(groups, []))]
+    tgt = [" ".join(t + "'" for t in g) for g in groups]
+    ls, lt = np.array([len(s) for s in src], float), np.array([len(t) for t in tgt], float)
+    assert block_limits(ls, lt, Params()) == (4, 4)
+    assert links_of(align_segments(src, tgt, token_encoder)) == [([0], [0, 1, 2, 3, 4])]
+
+
 def test_max_link_ten_reaches_eight_on_a_side():
     t = {tuple(x) for x in link_types(Params(max_link=10), 8, 8)}
     assert {(1, 8), (8, 1), (2, 8), (8, 2), (1, 5), (2, 4)} <= t
@@ -123,9 +135,10 @@ def translated(tokens):
     return " ".join(t + "'" for t in tokens)
 
 
-def straddle_doc(before=6, after=4):
-    """1-1 sentences, then two long source lines whose boundary falls inside one target sentence (its first half
-    ends line a, its second half starts line b): one 2-8 link; then 1-1 again."""
+def straddle_doc(before=6, after=4, half=4, half_b=None):
+    """1-1 sentences, then two long source lines whose boundary falls inside one target sentence (its first part,
+    `half` words, ends line a, its second part, `half_b` words (as many by default), starts line b): one 2-8 link;
+    then 1-1 again."""
     src, tgt, gold = [], [], []
 
     def one_to_one(k):
@@ -136,7 +149,7 @@ def straddle_doc(before=6, after=4):
     for k in range(before):
         one_to_one(k)
     p, q = [group(f"p{i}_") for i in range(4)], [group(f"q{i}_") for i in range(3)]
-    half_a, half_b = group("ha"), group("hb")
+    half_a, half_b = group("ha", half), group("hb", half if half_b is None else half_b)
     en = [translated(g) for g in p + [half_a + half_b] + q]
     gold.append(([len(src), len(src) + 1], list(range(len(tgt), len(tgt) + len(en)))))
     src += [" ".join(sum(p, []) + half_a), " ".join(half_b + sum(q, []))]
@@ -181,8 +194,9 @@ def test_a_boundary_one_sentence_off_moves_and_only_the_plausible_move_is_encode
     beads = [A.Bead((0,), (0, 1, 2, 3)), A.Bead((1,), (4, 5))]  # the DP's split: one sentence too many on the left
     assert links_of(A.shift_boundaries(beads, sp)) == [([0], [0, 1, 2]), ([1], [3, 4, 5])]
     # moving sentence 3 right is plausible from the segments' vectors: it is compared with the end of line 0 and
-    # the start of line 1, windows of its own length; moving sentence 4 left is not plausible, nothing encoded
-    assert sp.encoder.texts == [tgt[3], "t2_0 t2_1 t2_2 t2_3", "t3_0 t3_1 t3_2 t3_3"]
+    # the start of line 1, windows of its own length (its own vector is the span's: not encoded again); moving
+    # sentence 4 left is not plausible, nothing encoded
+    assert sp.encoder.texts == ["t2_0 t2_1 t2_2 t2_3", "t3_0 t3_1 t3_2 t3_3"]
 
 
 def test_windows_not_the_links_similarities_decide_between_long_lines(token_encoder, monkeypatch):
@@ -250,6 +264,29 @@ def test_a_close_join_is_made_when_the_boundary_sentence_reads_across(token_enco
     assert A.join_straddling(beads, span_of(src, tgt, token_encoder)) == beads
 
 
+def test_an_uneven_straddle_reads_across_a_boundary_split_at_two_thirds(token_encoder, monkeypatch):
+    """A straddling sentence taking 2 words from line a and 5 from line b: the window across the boundary split at
+    half matches it no better than the start of line b (5 of 7 words each); split at two thirds, 6 of 7."""
+    monkeypatch.setattr(A, "JOIN", 1.0)  # only a join that the boundary sentence settles
+    src, tgt, gold = straddle_doc(before=0, after=0, half=2, half_b=5)
+    beads = [A.Bead((0,), (0, 1, 2, 3)), A.Bead((1,), (4, 5, 6, 7))]
+    assert links_of(A.join_straddling(beads, span_of(src, tgt, token_encoder))) == gold
+    monkeypatch.setattr(A, "ACROSS", (1 / 2,))
+    assert A.join_straddling(beads, span_of(src, tgt, token_encoder)) == beads
+
+
+def test_a_shift_brings_the_straddling_sentence_to_the_boundary_and_then_it_joins(token_encoder, monkeypatch):
+    """The DP put the sentence after the straddling one on the left (it belongs to line b): no join is probed at that
+    boundary, the shift moves it right, and the next round's join finds the straddling sentence at the boundary."""
+    monkeypatch.setattr(A, "JOIN", 1.0)  # only a join that the boundary sentence settles
+    src, tgt, gold = straddle_doc(before=0, after=0, half=2)
+    beads = [A.Bead((0,), (0, 1, 2, 3, 4, 5)), A.Bead((1,), (6, 7))]
+    sp = span_of(src, tgt, token_encoder)
+    once = A.fold_unlinked(A.shift_boundaries(A.join_straddling(beads, sp), sp), sp)
+    assert links_of(once) == [([0], [0, 1, 2, 3]), ([1], [4, 5, 6, 7])]  # one round: shifted, not joined
+    assert links_of(A.last_passes(beads, span_of(src, tgt, token_encoder))) == gold
+
+
 def unrelated_long_and_short():
     """Long source lines and short target sentences sharing no token: lengths that call for long links, text that
     does not."""
@@ -266,3 +303,14 @@ def test_unrelated_text_gets_no_long_links(token_encoder, monkeypatch):
     assert widest(align_segments(src, tgt, token_encoder)) <= A.ORDINARY_SIDE
     monkeypatch.setattr(A, "LONG_FIT", -99.0)  # without the check, the DP makes 1-7 and 1-8 links of nothing
     assert widest(align_segments(src, tgt, token_encoder)) > A.ORDINARY_SIDE
+
+
+def test_a_short_sentence_gets_a_window_of_the_smallest_size(token_encoder):
+    """A heading of two words is looked for in windows of STRADDLE_WORDS words (4), its own length otherwise."""
+    src, tgt = two_long_lines()
+    tgt = tgt[:3] + ["h0' h1'"] + tgt[3:]
+    sp = span_of(src, tgt, token_encoder)
+    assert A.STRADDLE_WORDS == 4
+    assert A._window(sp, A._Probe("tgt_ids", 3, 0, 1)) == 4
+    assert A._window(sp, A._Probe("tgt_ids", 0, 0, 1)) == 4  # a sentence of four words: its own length
+    assert A._window(sp, A._Probe("src_ids", 0, 2, 3)) == 12  # a line of 12 words, at the span's word ratio 1

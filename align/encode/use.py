@@ -47,9 +47,45 @@ class _SentencePiece:
 _BUDGET = 384
 _MIN_BUDGET = 96
 _AHEAD = 32
-# Texts (and pairs of neighbouring texts) whose parts encode_joined keeps: 6 kB each, the most recent 8,192
+# Texts (and joints between neighbouring texts) whose parts encode_joined keeps: 6 kB each, the most recent 8,192
 _KEEP = 8192
 _Part = tuple[np.ndarray, list[int]]  # a text's projected feature sums (all, first, last tokens) and token ids
+# A joint between neighbouring texts of a group: the long text before it (None at the joined text's start), the
+# short texts it runs through (fewer than use_parts.MIN_TOKENS tokens: no parts of their own) and the long text
+# after it (None at the end). A joint of two long texts is the pair alone.
+_Joint = tuple[str | None, ...]
+
+
+def _long(e: _Part) -> bool:
+    """Whether a text has parts of its own: features between its two edges that no neighbour changes."""
+    return len(e[1]) >= use_parts.MIN_TOKENS
+
+
+def _joints_of(parts: list[str], got: list[_Part]) -> list[_Joint]:
+    """The joints of a group of texts (parts, with at least one long text) joined end to end."""
+    longs = [i for i, e in enumerate(got) if _long(e)]
+    js: list[_Joint] = []
+    if longs[0] > 0:
+        js.append((None, *parts[:longs[0] + 1]))
+    js += [tuple(parts[a:b + 1]) for a, b in zip(longs, longs[1:])]
+    if longs[-1] < len(parts) - 1:
+        js.append((*parts[longs[-1]:], None))
+    return js
+
+
+def _bridge(j: _Joint, by_text: dict[str, _Part]) -> tuple[list[int], int, int]:
+    """The token sequence of a joint through short texts, and the range of it to sum (use_parts.bridge_sums):
+    the short texts' tokens, and either side EDGE tokens of the long text there with EDGE more as context, or the
+    joined text's start / end marker."""
+    edge = use_parts.EDGE
+    left, *shorts, right = j
+    first, last = by_text[shorts[0]][1], by_text[shorts[-1]][1]  # type: ignore[index]
+    seq = [first[0]] if left is None else by_text[left][1][-1 - 2 * edge:-1]
+    lo = 0 if left is None else edge
+    for t in shorts:
+        seq = seq + by_text[t][1][1:-1]  # type: ignore[index]
+    seq = seq + ([last[-1]] if right is None else by_text[right][1][1:1 + 2 * edge])
+    return seq, lo, len(seq) - (0 if right is None else edge)
 
 
 class USEEncoder:
@@ -92,7 +128,7 @@ class USEEncoder:
         # encode_joined's material: each recent text's parts (projected feature sums: all, first and last tokens;
         # token ids) and each recent pair of neighbours' joint
         self._parts: OrderedDict[str, _Part] = OrderedDict()
-        self._joints: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._joints: OrderedDict[_Joint, np.ndarray] = OrderedDict()
         self._parts_usable: bool | None = None
         self._parts_lock = threading.Lock()  # _parts and _joints: several threads may encode at once
 
@@ -131,8 +167,8 @@ class USEEncoder:
     def encode_joined(self, groups: list[list[str]]) -> np.ndarray:
         """The vectors of " ".join(group) for each group (neighbouring segments that a link would join), built
         from the vectors' parts kept when the segments were encoded (align.encode.use_parts): the same vectors
-        as encode() gives the joined texts, to float rounding. A group whose parts are not at hand, too short
-        or not tokenized end to end in the joined text is encoded whole."""
+        as encode() gives the joined texts, to float rounding. A group whose parts are not at hand, all short or
+        not tokenized end to end in the joined text is encoded whole."""
         joined = [" ".join(g) for g in groups]
         if not groups:
             return self.encode(joined)
@@ -141,12 +177,12 @@ class USEEncoder:
             return self.encode(joined)
         out = np.empty((len(groups), 512), dtype=np.float32)
         tokenize = backend.sp.encode
-        plans: list[tuple[int, list[str], list[_Part]]] = []
+        plans: list[tuple[int, list[str], list[_Part], list[_Joint]]] = []
         whole: list[int] = []
         for k, g in enumerate(groups):
             parts = normalise_texts(list(g)) if self.normalise else list(g)
             got = [e for e in map(self._parts.get, parts) if e is not None]
-            if len(parts) < 2 or len(got) < len(parts):
+            if len(parts) < 2 or len(got) < len(parts) or not any(map(_long, got)):
                 whole.append(k)
                 continue
             text = normalise_texts([joined[k]])[0] if self.normalise else joined[k]
@@ -155,46 +191,62 @@ class USEEncoder:
             if ids != end_to_end:
                 whole.append(k)
                 continue
-            plans.append((k, parts, got))
-        new: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
-        joints: dict[tuple[str, str], np.ndarray] = {}  # this call's, so another thread's evictions cannot take them
+            plans.append((k, parts, got, _joints_of(parts, got)))
+        pairs: dict[_Joint, tuple[list[int], list[int]]] = {}  # joints of two long texts
+        bridges: dict[_Joint, tuple[list[int], int, int]] = {}  # joints through short texts
+        joints: dict[_Joint, np.ndarray] = {}  # this call's, so another thread's evictions cannot take them
         with self._parts_lock:
-            for _, parts, got in plans:
-                for pair, a, b in zip(zip(parts, parts[1:]), got, got[1:]):
-                    if pair in self._joints:
-                        joints[pair] = self._joints[pair]
-                    elif pair not in new:
-                        new[pair] = (a[1], b[1])
-        if new:
+            for _, parts, got, js in plans:
+                by_text = dict(zip(parts, got))
+                for j in js:
+                    if j in self._joints:
+                        joints[j] = self._joints[j]
+                    elif len(j) == 2 and j[0] is not None and j[1] is not None:
+                        pairs[j] = (by_text[j[0]][1], by_text[j[1]][1])
+                    else:
+                        bridges[j] = _bridge(j, by_text)
+        if pairs or bridges:
             with self._one_blas_thread():
-                for i in range(0, len(new), 64):
-                    pairs = list(new)[i:i + 64]
-                    sums = use_parts.joint_sums(backend, [new[p] for p in pairs])
-                    joints.update(zip(pairs, sums))
-                    with self._parts_lock:
-                        self._joints.update(zip(pairs, sums))
-                        while len(self._joints) > _KEEP:
-                            self._joints.popitem(last=False)
+                # a joint of two long texts: 2 * EDGE tokens, the model's layers computed only where they matter;
+                # one through short texts: its whole sequence
+                keys = list(pairs)
+                for i in range(0, len(keys), 64):
+                    batch = keys[i:i + 64]
+                    self._keep_joints(joints, batch, use_parts.joint_sums(backend, [pairs[j] for j in batch]))
+                keys = list(bridges)
+                for i in range(0, len(keys), 64):
+                    batch = keys[i:i + 64]
+                    self._keep_joints(joints, batch, use_parts.bridge_sums(backend, [bridges[j] for j in batch]))
         if plans:
             proj = np.empty((len(plans), 512), dtype=np.float32)
             lens = np.empty(len(plans), dtype=np.int64)
-            for r, (_, parts, got) in enumerate(plans):
-                # all of each part, less what changes at the joints: the end markers and the tokens near them
-                v = got[0][0][0] - got[0][0][2]
-                for e in got[1:-1]:
-                    v = v + e[0][0] - e[0][1] - e[0][2]
-                v = v + got[-1][0][0] - got[-1][0][1]
-                for pair in zip(parts, parts[1:]):
-                    v = v + joints[pair]
+            for r, (_, _, got, js) in enumerate(plans):
+                # all of each long part, less what changes at the joints (the end markers and the tokens near
+                # them), and each joint as it is in the joined text
+                v = np.zeros(512, dtype=np.float32)
+                last = len(got) - 1
+                for i, e in enumerate(got):
+                    if _long(e):
+                        v = v + e[0][0] - (e[0][1] if i > 0 else 0) - (e[0][2] if i < last else 0)
+                for j in js:
+                    v = v + joints[j]
                 proj[r] = v
                 lens[r] = sum(len(e[1]) for e in got) - 2 * (len(got) - 1)
-            rows = [k for k, _, _ in plans]
+            rows = [k for k, _, _, _ in plans]
             done = np.empty((len(plans), 512), dtype=np.float32)
             use_parts.head(backend, proj, lens, done)
             out[rows] = done
         if whole:
             out[whole] = self.encode([joined[k] for k in whole])
         return out
+
+    def _keep_joints(self, joints: dict[_Joint, np.ndarray], keys: list[_Joint], sums: np.ndarray) -> None:
+        """New joints' sums: into this call's and the encoder's (the most recent _KEEP)."""
+        joints.update(zip(keys, sums))
+        with self._parts_lock:
+            self._joints.update(zip(keys, sums))
+            while len(self._joints) > _KEEP:
+                self._joints.popitem(last=False)
 
     def _parts_ok(self, backend) -> bool:
         if self._parts_usable is None:
@@ -242,9 +294,8 @@ class USEEncoder:
                 return
             with self._parts_lock:
                 for text, ids, p in zip(texts[first:first + len(group)], group, proj):
-                    if len(ids) >= use_parts.MIN_TOKENS:
-                        self._parts[text] = (p, ids)
-                        self._parts.move_to_end(text)
+                    self._parts[text] = (p, ids)  # a short text's ids serve the joints through it
+                    self._parts.move_to_end(text)
                 while len(self._parts) > _KEEP:
                     self._parts.popitem(last=False)
 

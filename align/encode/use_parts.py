@@ -155,3 +155,15 @@ def joint_sums(b, joints: list[tuple[list[int], list[int]]]) -> np.ndarray:
     flat_feats = feats.reshape(m * n_out, -1)
     _layernorm(flat_feats, b.ln_g, b.ln_b, b.eps)
     return flat_feats.reshape(m, n_out, -1).sum(axis=1) @ b.cnn_W
+
+
+def bridge_sums(b, bridges: list[tuple[list[int], int, int]]) -> np.ndarray:
+    """Projected feature sums of tokens lo..hi of each token sequence (ids, lo, hi), as they are in the joined text
+    the sequence was cut from: (n, 512). Used where a joint runs through texts shorter than MIN_TOKENS (no parts of
+    their own): the sequence holds those texts' tokens and, either side, EDGE tokens to sum and EDGE of context from
+    the neighbouring long texts (or the joined text's own start / end marker, summed). A token's features depend on
+    EDGE tokens either side, so those of lo..hi are exact (the sequence's ends, padded, are context only)."""
+    feats, starts, _ = token_features(b, [ids for ids, _, _ in bridges], sum(len(ids) for ids, _, _ in bridges))
+    rows = np.concatenate([np.arange(s + lo, s + hi) for s, (_, lo, hi) in zip(starts, bridges)])
+    cuts = np.cumsum([0] + [hi - lo for _, lo, hi in bridges[:-1]])
+    return np.add.reduceat(feats[rows], cuts, axis=0) @ b.cnn_W
