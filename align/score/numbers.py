@@ -197,9 +197,17 @@ def quantities(text: str) -> list[Quantity]:
     return out
 
 
-def _pool(qs: list[Quantity], text: str, lang: str) -> set[str]:
-    pool = set().union(*(q.keys for q in qs)) if qs else set()
-    return pool | {number_key(float(v)) for v in word_values(text, lang)}
+def _missing(qs: list[Quantity], other: list[Quantity], other_text: str, other_lang: str, other_enum: set[str]
+             ) -> list[Quantity]:
+    """The quantities of one side that the other side's numbers, written in digits or in words, do not give."""
+    digits = set().union(*(q.keys for q in other)) if other else set()
+    missing = _unmatched(qs, digits, other, other_enum)
+    # the numbers in words ("three", "ثلاثة") only when the digits leave some unmatched: the same flags (9,308
+    # right and shifted pairs of the open sets), and the check on unpc-ar-en's links went from 0.31 to 0.26 s of CPU
+    if missing:
+        words = {number_key(float(v)) for v in word_values(other_text, other_lang)}
+        missing = _unmatched(missing, digits | words, other, other_enum)
+    return missing
 
 
 def _word_enumerator(text: str, lang: str) -> set[str]:
@@ -238,8 +246,8 @@ def check(src: str, tgt: str, src_lang: str, tgt_lang: str) -> list[dict]:
     if not sq and not tq:
         return []
     s_enum, t_enum = _enumerator_keys(sq, src, src_lang), _enumerator_keys(tq, tgt, tgt_lang)
-    missing = _unmatched(sq, _pool(tq, tgt, tgt_lang), tq, t_enum)
-    added = _unmatched(tq, _pool(sq, src, src_lang), sq, s_enum)
+    missing = _missing(sq, tq, tgt, tgt_lang, t_enum)
+    added = _missing(tq, sq, src, src_lang, s_enum)
     # a paragraph number that differs is a numbering slip, not a changed fact: minor
     return ([flag("numbers", _severity(q), f"{_what(q)} {q.text} in source is missing from target") for q in missing]
             + [flag("numbers", _severity(q), f"{_what(q)} {q.text} in target is not in source") for q in added])
