@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Arabic dev sets built from the open benchmark data (issue 10), in the Vecalign layout, under build/dev/.
 
-    python scripts/make_dev_sets.py [BENCH_DIR] [--out build/dev] [--only diac|literary]
+    python scripts/make_dev_sets.py [BENCH_DIR] [--out build/dev] [--only diac|literary|classical] [--quran FILE]
 
 * ``diac-<set>`` for unpc-ar-en, ntrex-ar-en, udhr-ar-en: the Arabic side fully vowelled by Mishkal (a rule-based
   diacritiser from PyPI that ships its dictionaries: ``pip install 'align[dev]'``), then Quranic-style marks added
@@ -14,6 +14,12 @@
   split, the gold is rewritten (1-2 ... 1-8; 2-k when a run is cut inside one of its 2-1 links); a fifth of
   the links are left alone. The seeded omissions (1-0, 0-1 links and their lines) are left out: literary
   translations leave nothing out, and the issue's sealed literary gold has no 0-1 link.
+* ``classical-quran-ar-en`` (with ``--quran FILE``): real classical Arabic, fully vowelled in Uthmani spelling
+  with its Quranic signs, against an English translation that no one here wrote: the Quran (114 surahs as 114
+  documents, one verse a line, 6,236 verses) with Saheeh International's translation, gold one verse to one
+  verse. FILE is ``dist/quran_en.json`` of the npm package quran-json 3.1.2 (CC BY-SA 4.0; Uthmani text from
+  quranenc.com): ``npm pack quran-json@3.1.2 && tar xzf quran-json-3.1.2.tgz`` gives ``package/dist/quran_en.json``.
+  Not in the repository: build it where you measure.
 
 Mishkal takes ~6 minutes for unpc-ar-en on one core; its output is cached in OUT/.cache/, so a rerun is quick.
 """
@@ -181,12 +187,33 @@ def literary_set(bench: str, name: str, out: str) -> None:
     print(f"literary-{name}: {len(docs)} documents; links {top}")
 
 
+# --- classical Arabic: the Quran and an English translation ---------------------------------------------------
+
+def quran_set(path: str, out: str) -> None:
+    """classical-quran-ar-en from quran-json's quran_en.json: a surah a document, a verse a line, gold 1-1."""
+    with open(path, encoding="utf-8") as f:
+        surahs = json.load(f)
+    one_line = lambda text: " ".join(text.split())   # noqa: E731 - a verse is one line
+    docs = [(f"surah-{s['id']:03d}", [one_line(v["text"]) for v in s["verses"]],
+             [one_line(v["translation"]) for v in s["verses"]], [((i,), (i,)) for i in range(len(s["verses"]))])
+            for s in surahs]
+    write_set(os.path.join(out, "classical-quran-ar-en"), docs)
+    print(f"classical-quran-ar-en: {len(docs)} documents, {sum(len(d[1]) for d in docs)} verses")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bench", nargs="?", default=os.path.join(HERE, "..", "..", "shared", "bench"))
     ap.add_argument("--out", default=os.path.join(HERE, "..", "build", "dev"))
-    ap.add_argument("--only", choices=("diac", "literary"))
+    ap.add_argument("--only", choices=("diac", "literary", "classical"))
+    ap.add_argument("--quran", metavar="FILE", help="quran-json's dist/quran_en.json: also build classical-quran-ar-en")
     a = ap.parse_args()
+    if a.quran or a.only == "classical":
+        if not a.quran or not os.path.isfile(a.quran):
+            sys.exit("make_dev_sets.py: --quran FILE (quran-json's dist/quran_en.json, see --help) is needed")
+        quran_set(a.quran, a.out)
+        if a.only == "classical":
+            return
     if not os.path.isdir(a.bench):
         sys.exit(f"make_dev_sets.py: no benchmark folder at {a.bench}")
     if a.only != "diac":

