@@ -123,6 +123,9 @@ def test_diacritised_input_gives_the_same_links(tmp_path, spec):
     ("ءَامَنُواْ بِٱللَّهِ وَٱلۡيَوۡمِ ٱلۡـَٔاخِرِ", "آمنوا بالله واليوم الآخر"),
     ("وَٱلۡمَلَـٰٓئِكَةِ وَٱلسَّآئِلِينَ", "والملائكة والسائلين"),
     ("مِنۡهُ جُزۡءٗا ثُمَّ ٱدۡعُهُنَّ", "منه جزءا ثم ادعهن"),
+    # short verses without the Quranic sukun or a pause sign, told by their spelling
+    ("وَقَاسَمَهُمَآ إِنِّي لَكُمَا لَمِنَ ٱلنَّـٰصِحِينَ", "وقاسمهما إني لكما لمن الناصحين"),
+    ("فَغُلِبُواْ هُنَالِكَ وَٱنقَلَبُواْ صَٰغِرِينَ", "فغلبوا هنالك وانقلبوا صاغرين"),
 ])
 def test_uthmani_spelling_reads_as_standard_spelling(uthmani, standard):
     assert normalise(uthmani) == standard

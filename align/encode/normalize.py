@@ -19,14 +19,17 @@ Per script, for the 16 languages the bundled encoder covers:
 * Latin ligatures (U+FB00-U+FB06, "ﬁ" from PDFs) -> letters.
 * A decomposed hamza or madda (alef + U+0654) is composed first (NFC), so it stays a hamza and is not
   stripped as a mark.
-* Uthmani (Quranic) spelling, in a text that shows signs only it uses (the Quranic sukun U+06E1, small high
-  letters and zeros, open tanwin), is respelled the standard way before the marks go: a dagger alef is the long
-  alef standard spelling writes (ٱلۡكِتَٰبُ -> الكتاب, ٱلصَّلَوٰةَ -> الصلاة, ٱلۡعَٰلَمِينَ -> العالمين) except in the
-  words that have none (هٰذا, ذٰلك, لٰكن, الرحمٰن, إلٰه...), the small high yeh is a yeh (إِبۡرَٰهِـۧمَ -> إبراهيم),
-  a hamza on a tatweel takes its seat (يَسۡـَٔلُونَكَ -> يسألونك, شَيۡـٔٗا -> شيئا), hamza + alef is an alef madda
-  (ءَامَنُواْ -> آمنوا) and the madd sign is dropped (ٱلۡمَلَـٰٓئِكَةُ -> الملائكة). Stripped only, such a verse
-  reads as other words (الكتب "the books", العلمين, الصلوة): on the Quran with its English translation
-  (scripts/make_dev_sets.py, classical-quran-ar-en) strict F1 0.948 stripped only, 0.962 respelled.
+* Uthmani (Quranic) spelling, in a text that shows signs or spellings only it uses (the Quranic sukun
+  U+06E1, small high letters and zeros, open tanwin, pause signs, a dagger alef on a tatweel...), is
+  respelled the standard way before the marks go:
+  - a dagger alef is the long alef standard spelling writes (ٱلۡكِتَٰبُ -> الكتاب, ٱلصَّلَوٰةَ -> الصلاة,
+    ٱلۡعَٰلَمِينَ -> العالمين), except in the words that have none (هٰذا, ذٰلك, لٰكن, الرحمٰن, إلٰه...);
+  - the small high yeh is a yeh (إِبۡرَٰهِـۧمَ -> إبراهيم);
+  - a hamza on a tatweel takes its seat (يَسۡـَٔلُونَكَ -> يسألونك, شَيۡـٔٗا -> شيئا);
+  - hamza + alef is an alef madda (ءَامَنُواْ -> آمنوا), and the madd sign is dropped (ٱلۡمَلَـٰٓئِكَةُ -> الملائكة).
+  Stripped only, such a verse reads as other words (الكتب "the books", العلمين, الصلوة): on the Quran with its
+  English translation (scripts/make_dev_sets.py, classical-quran-ar-en) strict F1 0.948 stripped only, 0.962
+  respelled.
 
 Everything is one ``str.translate`` plus a regex over the rare compatibility runs; pure ASCII is returned at
 once. Cost on unpc-ar-en: see the README (within noise of encoding without it).
@@ -78,7 +81,10 @@ _STRESS = re.compile("(?<=[\u0400-\u04FF])[\u0300\u0301]")
 # --- Uthmani spelling ---------------------------------------------------------------------------------------
 # Signs only Uthmani spelling uses: open tanwin (U+0656-U+0657, U+065E, U+08F0-U+08F2), pause signs, the Quranic
 # sukun, small high letters and zeros; not U+06E7, which alone is a mark like the others
-_UTHMANI = re.compile("[\u0656\u0657\u065E\u06D6-\u06DC\u06DF-\u06E6\u06E8\u06EA-\u06ED\u08F0-\u08F2]")
+_UTHMANI = re.compile("[\u0656\u0657\u065E\u06D6-\u06DC\u06DF-\u06E6\u06E8\u06EA-\u06ED\u08F0-\u08F2]"
+                      # ... and spellings only it has: a dagger alef on a tatweel (ٱلنَّـٰصِحِينَ), the madd sign on
+                      # an alef after a fatha (مَآ), an alef maqsura with a dagger alef inside a word (أَتَىٰهَا)
+                      "|\u0640\u0670|\u064E\u0627\u0653|\u0649\u0670[\u0621-\u064A]")
 _MARKS = "\u064B-\u065F\u06D6-\u06ED\u08D3-\u08FF"
 _WORD = re.compile(f"[\u0621-\u064A\u0671\u0640\u0670{_MARKS}]+")
 _BARE = re.compile(f"[{_MARKS}\u0640\u0670]")
@@ -107,7 +113,7 @@ def _hamza_seat(m: re.Match) -> str:
 
 def uthmani(text: str) -> str:
     """Uthmani spelling the standard way (see the module docstring); other text comes back unchanged."""
-    if not _UTHMANI.search(text):
+    if not (_UTHMANI.search(text) or "\u0671" in text and "\u0670" in text):   # or an alef wasla beside a dagger alef
         return text
     # the madd sign, on its own or composed with its alef (آ), only lengthens the vowel here (ٱلسَّآئِلِينَ)
     text = text.replace("\u06E7", "ي").replace("\u0653", "").replace("\u0622", "ا")
