@@ -231,3 +231,26 @@ def test_windows_pass_on_the_anchors_inside_them(token_encoder, monkeypatch):
     anchors = [(40, 40), (80, 80), (100, 100)]
     assert links_of(align_segments(src, tgt, token_encoder, anchors=anchors, window=25)) == gold
     assert seen == set(anchors)  # each reached a window holding it, in that window's numbering
+
+
+def test_square_links_give_way_to_two_one_to_one_links():
+    # two sentences each side whose 1-1 pairs read a little worse than the two together (as neighbouring verses
+    # do when the encoder can hardly tell them apart): without the 2-2 penalty the DP joins them, with it it keeps
+    # the two 1-1 links, and a 2-2 link that reads much better than its halves survives the penalty
+    def path(sim11: float, sim22: float, square: float) -> list[tuple[int, int]]:
+        S = np.zeros((2, 2, 1), np.float32)
+        S[:, :, 0] = 1.0
+        T = S.copy()
+        D = np.zeros((2, 2, 2, 2), np.float32)
+        D[0, 0] = sim11          # every single sentence against every single sentence
+        D[1, 1, 1, 1] = sim22    # the two source sentences against the two target ones
+        types = np.array([(1, 1), (1, 0), (0, 1), (2, 2)], np.int64)
+        lo, hi = np.zeros(3, np.int64), np.full(3, 2, np.int64)
+        lens, z = np.ones((2, 2)), np.zeros((2, 2))
+        prm = dp.GainParams(offset=0.0, skip=-0.5, length=0.0, ratio=1.0, neighbour=0.0, square=square)
+        _, back = dp.forward(dp.gain_table(S, T, lens, lens, z, z, types, lo, hi, prm, D)[0], types, lo, hi)
+        return [tuple(types[t]) for _, _, t in dp.trace(back, types, lo, 2, 2)]
+
+    assert path(0.5, 1.02, square=0.0) == [(2, 2)]
+    assert path(0.5, 1.02, square=Params().square) == [(1, 1), (1, 1)]
+    assert path(0.5, 1.2, square=Params().square) == [(2, 2)]

@@ -36,12 +36,13 @@ class GainParams(NamedTuple):
     length: float     # weight of length agreement
     ratio: float      # source length / target length of the whole document
     neighbour: float  # weight of the local margin
+    square: float = 0.0   # taken from the gain of a 2-2 link (Params.square)
 
 
 def gain_params(params, ratio: float, offset: float = 0.0, spread: float = INITIAL_SPREAD) -> GainParams:
     """The DP's view of the aligner settings (align.core.params.Params) for one document or span."""
     return GainParams(float(offset), -params.skip * float(spread), float(params.length), float(ratio),
-                      float(params.neighbour))
+                      float(params.neighbour), float(params.square))
 
 
 def block_vectors(v: np.ndarray, lens: np.ndarray, k_max: int) -> tuple[np.ndarray, np.ndarray]:
@@ -167,7 +168,7 @@ def gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params, D):
                     g, sim = link_gain_dense(D, lenS, lenT, bonS, bonT, a, b, i, j, params)
                 else:
                     g, sim = link_gain(S, T, lenS, lenT, bonS, bonT, a, b, i, j, params)
-                G[i, j - lo[i], t] = g
+                G[i, j - lo[i], t] = g - params.square if a == 2 and b == 2 else g
                 SIM[i, j - lo[i], t] = sim
     return G, SIM
 
