@@ -11,11 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from align import __version__
+from align.ahead import encode_ahead
 from align.core.aligner import Bead, align_segments
 from align.core.params import Params
 from align.document import Document
 from align.encode import get_encoder
-from align.ahead import encode_ahead
 from align.encode.base import writes_batched
 from align.links import Alignment, Link
 from align.score.checks import flag_links

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from align import mapped
 from align.score import langid, language
 
 TEXTS = [
@@ -70,5 +71,5 @@ def test_older_decoded_arrays_are_removed(tmp_path):
         (tmp_path / name).mkdir()
         (tmp_path / name / "ptc.npy").write_bytes(b"x")
     (tmp_path / "langid._naive_bayes-123.py311.nbi").write_bytes(b"numba's own cache stays")
-    langid._drop_older(str(tmp_path / "langid-f32-0.4.0-1-2"))
+    mapped.drop_older(str(tmp_path / "langid-f32-0.4.0-1-2"), langid.FAMILY)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["langid-f32-0.4.0-1-2", "langid._naive_bayes-123.py311.nbi"]

@@ -209,14 +209,8 @@ class USEEncoder:
             with self._one_blas_thread():
                 # a joint of two long texts: 2 * EDGE tokens, the model's layers computed only where they matter;
                 # one through short texts: its whole sequence
-                keys = list(pairs)
-                for i in range(0, len(keys), 64):
-                    batch = keys[i:i + 64]
-                    self._keep_joints(joints, batch, use_parts.joint_sums(backend, [pairs[j] for j in batch]))
-                keys = list(bridges)
-                for i in range(0, len(keys), 64):
-                    batch = keys[i:i + 64]
-                    self._keep_joints(joints, batch, use_parts.bridge_sums(backend, [bridges[j] for j in batch]))
+                self._new_joints(joints, pairs, lambda batch: use_parts.joint_sums(backend, batch))
+                self._new_joints(joints, bridges, lambda batch: use_parts.bridge_sums(backend, batch))
         if plans:
             proj = np.empty((len(plans), 512), dtype=np.float32)
             lens = np.empty(len(plans), dtype=np.int64)
@@ -240,13 +234,18 @@ class USEEncoder:
             out[whole] = self.encode([joined[k] for k in whole])
         return out
 
-    def _keep_joints(self, joints: dict[_Joint, np.ndarray], keys: list[_Joint], sums: np.ndarray) -> None:
-        """New joints' sums: into this call's and the encoder's (the most recent _KEEP)."""
-        joints.update(zip(keys, sums))
-        with self._parts_lock:
-            self._joints.update(zip(keys, sums))
-            while len(self._joints) > _KEEP:
-                self._joints.popitem(last=False)
+    def _new_joints(self, joints: dict[_Joint, np.ndarray], todo: dict[_Joint, Any], sums) -> None:
+        """The sums of new joints (todo: each joint's input to ``sums``), 64 at a time, into this call's joints and
+        the encoder's (the most recent _KEEP)."""
+        keys = list(todo)
+        for i in range(0, len(keys), 64):
+            batch = keys[i:i + 64]
+            got = sums([todo[j] for j in batch])
+            joints.update(zip(batch, got))
+            with self._parts_lock:
+                self._joints.update(zip(batch, got))
+                while len(self._joints) > _KEEP:
+                    self._joints.popitem(last=False)
 
     def _parts_ok(self, backend) -> bool:
         if self._parts_usable is None:

@@ -15,13 +15,13 @@ from __future__ import annotations
 import functools
 import math
 import os
-import shutil
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
+
+from align import mapped
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class _Model:
 
 
 _ARRAYS = ("nextmove", "rowbase", "output", "ptc", "pc")
+FAMILY = "langid-"   # the decoded arrays' folders: langid-f32-<py3langid version>-<model file size>-<time>
 
 
 def _decoded_dir() -> str:
@@ -48,7 +49,7 @@ def _decoded_dir() -> str:
     from py3langid.langid import MODEL_DIR, MODEL_FILE
 
     st = os.stat(MODEL_DIR / MODEL_FILE)
-    name = f"langid-f32-{getattr(py3langid, '__version__', '')}-{st.st_size}-{st.st_mtime_ns}"
+    name = f"{FAMILY}f32-{getattr(py3langid, '__version__', '')}-{st.st_size}-{st.st_mtime_ns}"
     return os.path.join(os.path.dirname(__file__), "__pycache__", name)
 
 
@@ -70,36 +71,13 @@ def _decode() -> dict[str, np.ndarray]:
 
 def _load_arrays() -> dict[str, np.ndarray]:
     """The decoded arrays, mapped from their files when an earlier process (python -m align.warmup at set-up)
-    left them, else decoded and left for the next one (nothing is kept where the folder is read-only).
-    Mapped copy-on-write: pages are read when used and shared by all worker processes, and the arrays keep
-    the writable type the compiled code was compiled for."""
+    left them, else decoded and left for the next one (align.mapped)."""
     where = _decoded_dir()
-    try:
-        return {k: np.load(os.path.join(where, k + ".npy"), mmap_mode="c" if k != "classes" else None)
-                for k in _ARRAYS + ("classes",)}
-    except (OSError, ValueError):
-        pass
-    arrays = _decode()
-    tmp = None
-    try:
-        os.makedirs(os.path.dirname(where), exist_ok=True)
-        tmp = tempfile.mkdtemp(prefix=".tmp-langid-", dir=os.path.dirname(where))
-        for k, a in arrays.items():
-            np.save(os.path.join(tmp, k + ".npy"), a)
-        os.replace(tmp, where)   # all the files at once; a process that lost the race just uses its own
-        _drop_older(where)
-    except OSError:
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
+    arrays = mapped.load(where, _ARRAYS + ("classes",))
+    if arrays is None:
+        arrays = _decode()
+        mapped.save(where, arrays, FAMILY)
     return arrays
-
-
-def _drop_older(where: str) -> None:
-    """Remove the arrays an earlier py3langid or an earlier layout of them left beside these (66-93 MB each)."""
-    folder, mine = os.path.split(where)
-    for name in os.listdir(folder):
-        if name.startswith("langid-") and name != mine:
-            shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
 
 
 @functools.lru_cache(maxsize=1)
