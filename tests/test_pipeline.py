@@ -1,5 +1,7 @@
 """Hierarchical alignment: paragraph anchors, sentence links inside paragraph links, indices and levels."""
 
+import pytest
+
 from align.core.aligner import align_segments
 from align.document import Document, Paragraph
 from align.pipeline import _increasing_chain, align_documents, paragraph_anchors
@@ -118,3 +120,13 @@ def test_link_writer_writes_what_write_writes(monkeypatch, token_encoder, tmp_pa
                                                                 for f in ("jsonl", "ladder", "tsv"))  # no spool left
     ladder = (tmp_path / "whole.ladder").read_text().splitlines()
     assert len(ladder) == len(whole.at("sentence")) and ladder[0].startswith("[0]:[0]:")
+
+
+def test_link_writer_says_when_its_folder_cannot_be_made(tmp_path):
+    # a path under a file (or on a pseudo file system such as /proc) is a one-line error, not an internal one
+    from align.errors import AlignError
+    from align.formats import LinkWriter
+
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(AlignError, match="cannot write"):
+        LinkWriter(str(tmp_path / "a-file" / "out.jsonl"), "jsonl")

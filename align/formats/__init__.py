@@ -113,11 +113,13 @@ class LinkWriter:
             raise AlignError(f"{fmt} output cannot be written link by link; choose one of: {', '.join(self.STREAMED)}")
         self.path, self.fmt = path, fmt
         folder = os.path.dirname(os.path.abspath(path))
-        with _write_errors(path):
+        try:  # as atomic_open: a folder that cannot be made or written in is the user's to fix, whatever the errno
             os.makedirs(folder, exist_ok=True)
             # ladder: the finest level only, known at the end, so one spool per level
             self._spools = {level: tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=folder)
                             for level in (("paragraph", "sentence") if fmt == "ladder" else ("all",))}
+        except OSError as e:
+            raise AlignError(f"{path}: cannot write ({e.strerror or e})") from None
 
     def add(self, links: list[Link]) -> None:
         with _write_errors(self.path):
