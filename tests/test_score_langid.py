@@ -73,3 +73,42 @@ def test_older_decoded_arrays_are_removed(tmp_path):
     (tmp_path / "langid._naive_bayes-123.py311.nbi").write_bytes(b"numba's own cache stays")
     mapped.drop_older(str(tmp_path / "langid-f32-0.4.0-1-2"), langid.FAMILY)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["langid-f32-0.4.0-1-2", "langid._naive_bayes-123.py311.nbi"]
+
+
+def test_script_counts_of_many_texts_at_once_match_one_by_one():
+    import random
+
+    rng = random.Random(1)
+    pool = ([chr(c) for c in range(0x20, 0x3000)] + [chr(c) for c in range(0xAC00, 0xAD00)]
+            + [chr(c) for c in range(0xFF00, 0xFFEF)] + ["\U00020000", "\U0001f600", "\ud800"])
+    texts = ["", "ab 12 جـد", ""] + ["".join(rng.choice(pool) for _ in range(rng.randint(0, 40))) for _ in range(500)]
+    for scripts in [(s,) for s in language.NAMED] + [("Han", "Hiragana", "Katakana")]:
+        n, k = language.count_many(texts, scripts)
+        assert n.tolist() == [language.letters(t) for t in texts]
+        assert k.tolist() == [language.script_count(t, scripts) for t in texts]
+
+
+PERSIAN = "این یک متن فارسی است که برای آزمایش نوشته شده است و باید به درستی شناسایی شود"
+URDU = "یہ ایک اردو متن ہے جو جانچ کے لیے لکھا گیا ہے اور اسے صحیح طور پر پہچانا جانا چاہیے"
+
+
+def test_arabic_of_its_own_letters_is_not_identified_but_persian_and_urdu_are(monkeypatch):
+    seen = []
+    real = langid.probabilities
+    monkeypatch.setattr(langid, "probabilities", lambda texts: seen.extend(texts) or real(texts))
+    english = TEXTS[0]
+    flags = language.check_many([(TEXTS[5], english), (PERSIAN, english), (URDU, english)], "ar", "en")
+    assert [[f["message"] for f in fl] for fl in flags] == [
+        [], ["source looks like fa (p=1.00), expected ar"], ["source looks like ur (p=1.00), expected ar"]]
+    assert TEXTS[5] not in seen and PERSIAN in seen and URDU in seen   # standard Arabic letters only: not identified
+    assert english in seen                                               # a Latin-script side always is
+
+
+def test_identifier_reads_a_texts_opening_only(monkeypatch):
+    seen = []
+    real = langid.probabilities
+    monkeypatch.setattr(langid, "probabilities", lambda texts: seen.extend(texts) or real(texts))
+    long_french = " ".join([TEXTS[1]] * 40)                  # 3,500 characters
+    flags = language.check(TEXTS[5], long_french, "ar", "en")
+    assert [f["message"] for f in flags] == ["target looks like fr (p=1.00), expected en"]
+    assert seen == [long_french[:language.LANGID_CHARS]]
