@@ -11,6 +11,8 @@ Per set, each repetition runs, one after the other:
   stages  the same command in a process with a timer around each stage (read, segment, encode, vector cache,
           align, link scores, QA checks, write; start-up = everything else: imports, model and numba loading).
           Each timer counts its own time only: the encoder called from inside the aligner counts as encode.
+          A folder is aligned in forked worker processes (align.folders): their stages are summed with the
+          parent's start-up, in process-seconds (two workers: about twice the wall time).
   QA cost the same command in a process as it is and in one with the QA checks replaced by nothing: the
           share of the run they cost, (with - without) / with. The stages' "QA checks" share is the main
           thread's time in them, overstated: the encoder's lanes run beside them on the same two cores.
@@ -165,12 +167,49 @@ def stages_child(set_dir: str, langs: tuple[str, str], tmp: str) -> dict:
     ]:
         if owner is not None and hasattr(owner, attr):  # what this version of the code has
             st.wrap(owner, attr, stage)
+    _time_forked_workers(st, tmp)
+    st.wrap(align.folders, "_collect", _WAIT)
     try:
         main.main(pair_args(set_dir, os.path.join(tmp, "out"), langs), standalone_mode=False)
     finally:
         total = time.perf_counter() - t_start
     st.seconds["start-up"] = st.seconds.get("start-up", 0.0) + total - sum(st.seconds.values())
-    return {"total": total, "stages": st.seconds, "calls": st.calls}
+    st.seconds.pop(_WAIT, None)
+    for name in os.listdir(tmp):  # each forked worker's own stages
+        if name.startswith("stages-"):
+            with open(os.path.join(tmp, name)) as f:
+                worker = json.load(f)
+            for k, v in worker["seconds"].items():
+                st.seconds[k] = st.seconds.get(k, 0.0) + v
+            for k, v in worker["calls"].items():
+                st.calls[k] = st.calls.get(k, 0) + v
+    return {"total": sum(st.seconds.values()), "wall": total, "stages": st.seconds, "calls": st.calls}
+
+
+_WAIT = "waiting for the workers"
+
+
+def _time_forked_workers(st: Stages, tmp: str) -> None:
+    """`align pair DIR DIR` aligns in forked worker processes (align.folders): they inherit the timers; each
+    worker starts from zero and leaves its stages in tmp/stages-<pid>.json after every pair."""
+    import align.folders
+
+    real, parent = align.folders._align_forked, os.getpid()
+
+    def in_worker(*a, **k):
+        if st.calls.get("_pid") != os.getpid():  # this worker's first pair: drop what the parent had timed
+            st.seconds.clear()
+            st.calls.clear()
+            st.calls["_pid"] = os.getpid()
+        try:
+            return real(*a, **k)
+        finally:
+            calls = {k: v for k, v in st.calls.items() if k != "_pid"}
+            with open(os.path.join(tmp, f"stages-{os.getpid()}.json"), "w") as f:
+                json.dump({"seconds": st.seconds, "calls": calls, "parent": parent}, f)
+
+    in_worker.__module__, in_worker.__qualname__ = real.__module__, real.__qualname__
+    align.folders._align_forked = in_worker  # pickled by name into the pool: the workers run this one
 
 
 def inproc_child(set_dir: str, langs: tuple[str, str], tmp: str, checks: bool) -> dict:
@@ -281,7 +320,7 @@ def print_row(name: str, r: dict) -> None:
     print(f"{name}: floor {r['floor_s']['min']} s (median {r['floor_s']['median']}), align pair {r['cli_s']['min']} s "
           f"(median {r['cli_s']['median']}), x floor min {r['x_floor']['min']} median {r['x_floor']['median']}; "
           f"load {r['load_avg_1_5_15']}", flush=True)
-    print("  stages (median s, share of the timed run "
+    print("  stages (median process-seconds, share of the "
           f"{r['stages_total_s']} s): " + ", ".join(f"{k} {v} ({r['stages_share'][k]:.0%})"
                                                     for k, v in r["stages_s"].items()), flush=True)
     print(f"  QA checks' cost: (run - run without them) / run, median {r['qa_cost_share']['median']:.0%} "

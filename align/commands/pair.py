@@ -65,7 +65,7 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
     signature saying how it was made.
     """
     from align.encode import get_encoder
-    from align.encode.base import preload
+    from align.encode.base import preload, run_on_one_thread
     from align.score.linkscore import load_calibration
     from align.segment import check_lang
 
@@ -103,10 +103,14 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
     if os.path.exists(out) and not os.path.isdir(out):
         raise AlignError(f"{out}: is a file; give a folder (-o DIR) when SRC and TGT are folders")
     check_output(os.path.join(out, "x"))  # a folder that can be created or written in, before any work
-    from align.folders import align_folders  # light: reading and encoding start before the aligner is imported
+    from align.folders import align_folders, process_workers
 
-    aligned, failed = align_folders(_pairs_in_dirs(src, tgt), out, fmt or "jsonl", src_lang, tgt_lang,
-                                    segmented, enc, params, cal)
+    pairs = _pairs_in_dirs(src, tgt)
+    workers = process_workers(enc, len(pairs))
+    if workers > 1:
+        run_on_one_thread(enc)  # one forked process per core, each on one thread (alone, its lanes use every core)
+    aligned, failed = align_folders(pairs, out, fmt or "jsonl", src_lang, tgt_lang, segmented, enc, params, cal,
+                                    workers)
     click.echo(f"aligned {aligned} of {aligned + failed} document pairs into {out}", err=True)
     if failed:
         sys.exit(Exit.PARTIAL)  # as `align corpus`: some pairs failed, the others are written

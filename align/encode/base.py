@@ -54,8 +54,7 @@ class Memo:
         self._busy: dict[str, threading.Event] = {}  # texts being encoded by some thread, set when done
         # an encoder not declared thread_safe (a transformers tokenizer may fail when two threads use it) encodes
         # for one thread at a time
-        innermost = list(_layers(inner))[-1]
-        self._one_at_a_time = nullcontext() if getattr(innermost, "thread_safe", False) else threading.Lock()
+        self._one_at_a_time = nullcontext() if getattr(innermost(inner), "thread_safe", False) else threading.Lock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return self._fetch(texts, lambda todo: self.inner.encode([t[:MAX_ENCODED] for t in todo]))
@@ -143,6 +142,27 @@ def _layers(encoder):
     while encoder is not None:
         yield encoder
         encoder = getattr(encoder, "inner", None)
+
+
+def innermost(encoder):
+    """The model under every Memo and cache layer of an encoder."""
+    return list(_layers(encoder))[-1]
+
+
+def run_on_one_thread(encoder) -> None:
+    """Before its first use: the model behind an encoder runs on one thread (no lanes), for a process that is one
+    of several aligning side by side (align.folders)."""
+    layer = _layer_with(encoder, "threads")
+    if layer is not None:
+        layer.threads = 1
+
+
+def close_cache(encoder) -> None:
+    """Close the connection of an encoder's disk cache (reopened on its next use): before a fork, which an SQLite
+    connection must not cross (a child dropping the inherited one would close it under the parent)."""
+    layer = _layer_with(encoder, "cache")
+    if layer is not None:
+        layer.cache.close()
 
 
 def _layer_with(encoder, attr: str):

