@@ -141,15 +141,14 @@ def _crashed_forked(item: tuple[str, str, str], e: BaseException) -> tuple[str, 
     return (*_crashed(item, e), [])
 
 
-def process_workers(encoder, pairs: int) -> int:
-    """Processes to align `pairs` pairs with: one per core this process may use, when there are several pairs, the
-    platform forks (Linux) and the encoder may be forked (declares ``fork_safe``: numpy models, mapped weights;
-    not torch, whose thread pools do not survive a fork); else 1, this process alone."""
+def process_workers(encoder, pairs: int, asked: int | None = None) -> int:
+    """Processes to align `pairs` pairs with: `asked`, else one per core this process may use; never more than the
+    pairs, and 1 (this process alone) where a fork is not safe: not Linux, or an encoder that does not declare
+    ``fork_safe`` (numpy models with mapped weights do; torch, whose thread pools do not survive a fork, does not)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if pairs < 2 or cores < 2 or not sys.platform.startswith("linux") or not getattr(innermost(encoder), "fork_safe",
-                                                                                        False):
+    if not sys.platform.startswith("linux") or not getattr(innermost(encoder), "fork_safe", False):
         return 1
-    return min(cores, pairs)
+    return max(1, min(asked or cores, pairs))
 
 
 _forked: dict = {}  # what forked workers inherit: the encoder (set before the fork, never pickled)

@@ -60,5 +60,7 @@ def test_worker_count(monkeypatch):
         threads = 4
 
     assert folders.process_workers(Torchy(), 10) == 1
+    assert folders.process_workers(lexical, 10, asked=1) == 1    # --workers 1
+    assert folders.process_workers(lexical, 10, asked=8) == 8
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
     assert folders.process_workers(lexical, 10) == 1

@@ -48,10 +48,13 @@ def _pairs_in_dirs(src_dir: str, tgt_dir: str) -> list[tuple[str, str, str]]:
               help="Most segments in one link, both sides together, at most 8 on a side. Up to 5 any shape "
                    "(1-4, 2-3, 3-2, 4-1); longer links (1-5 ... 1-8, 2-4 ... 2-8 and their mirror images) where a "
                    "document calls for them, as literary prose does (one long sentence translated as several).")
+@click.option("-j", "--workers", type=click.IntRange(min=1), default=None,
+              help="Folders: how many pairs are aligned at once, each in a process of its own on one core "
+                   "[default: one per core]. 1: one process, the encoder on every core.")
 @click.option("--calibration", type=click.Path(dir_okay=False), metavar="FILE",
               help="Link score coefficients from `align calibrate` (default: the built-in ones); the signature "
                    "then ends with cal:<its hash>.")
-def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, skip, max_link, calibration):
+def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, skip, max_link, workers, calibration):
     """Align SRC with its translation TGT and write the links.
 
     \b
@@ -106,7 +109,7 @@ def pair(src, tgt, outs, src_lang, tgt_lang, segmented, fmt, encoder, no_cache, 
     from align.folders import align_folders, process_workers
 
     pairs = _pairs_in_dirs(src, tgt)
-    workers = process_workers(enc, len(pairs))
+    workers = process_workers(enc, len(pairs), workers)
     if workers > 1:
         run_on_one_thread(enc)  # one forked process per core, each on one thread (alone, its lanes use every core)
     aligned, failed = align_folders(pairs, out, fmt or "jsonl", src_lang, tgt_lang, segmented, enc, params, cal,
