@@ -8,8 +8,9 @@ Two ways to use the cores, chosen by ``process_workers``:
   the next pairs read and encoded ahead in background threads while a pair's DP and checks run.
 Processes win because a pair's DP, joints and QA checks are Python holding the GIL: beside the lanes, every second
 of them cost the run about a second (the lanes wait for the GIL between their numpy calls), while two processes
-each doing everything in turn keep both cores busy. unpc-ar-en (100 pairs): 9.0-9.5 s against 10.8-11.4 s;
-ntrex-ar-en (123 small pairs): 4.8 s against 6.1 s (2-core machine, 2026-12-02, fresh vector cache).
+each doing everything in turn keep both cores busy. unpc-ar-en (100 pairs): 9.4-9.5 s against 11.3-11.7 s with
+--workers 1; ntrex-ar-en (123 small pairs): 4.9-5.0 s against 6.1-6.3 s (2-core machine, 2026-12-02, a fresh
+vector cache, the same links).
 """
 
 from __future__ import annotations
