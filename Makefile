@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 # align.warmup compiles the numba functions into their on-disk cache now, so that no run compiles them (11 s),
-# then builds them ahead of time (align.kernels: numba.pycc and the C compiler, 6-7 s), so that no run loads numba
+# then builds them ahead of time (align.kernels: numba.pycc and the C compiler, 5.5 s), so that no run loads numba
 setup: $(BIN)/python
 	$(BIN)/pip install -q -e .
 	$(BIN)/python -m align.warmup

@@ -197,7 +197,8 @@ def built_functions(name: str) -> list[tuple[list, Callable[..., Any]]]:
     if loaded is None:
         return []
     module, exports = loaded
-    return [(specs, getattr(module, symbol)) for symbol, specs in exports.get(name, [])]
+    # a name the module lacks: its description was replaced by a newer build's while this process started
+    return [(specs, getattr(module, symbol)) for symbol, specs in exports.get(name, []) if hasattr(module, symbol)]
 
 
 @contextlib.contextmanager

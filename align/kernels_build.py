@@ -14,6 +14,7 @@ raises the ImportError, the warm-up prints it, and runs use numba's cache as bef
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -90,27 +91,56 @@ def _remove_others(keep: str) -> None:
                 pass
 
 
-def build() -> bool:
-    """Build the module of the current stamp from the kernels called in this process (after a warm-up); False
-    when it is there already. The module is moved into place whole, then its description, which makes it used."""
-    stamp = kernels.stamp()
-    so, desc = kernels.build_paths(stamp)
-    if os.path.exists(so) and os.path.exists(desc):
-        return False
-    todo = entries()
-    if not todo:
-        raise RuntimeError("no kernel was called through numba in this process: warm up first")
-    cc = _compiler(kernels.build_name(stamp))
-    table: dict[str, list] = {}
-    for i, (k, sig) in enumerate(todo):
+def _symbol(k: kernels.Kernel, specs: list) -> str:
+    """An exported function's name, from its kernel and argument types: a description and a module of two builds
+    (one replacing the other) can only miss each other's names, never call one with another's types."""
+    return f"{k.py_func.__name__}__{hashlib.sha1(json.dumps(specs).encode()).hexdigest()[:12]}"
+
+
+def plan() -> list[tuple[str, kernels.Kernel, Any, list]]:
+    """(exported name, kernel, signature, argument types) of every function to build."""
+    out = []
+    for k, sig in entries():
         try:
             specs = [spec(t) for t in sig.args]
         except Unsupported as e:
             print(f"align: {k.name}{sig.args} not built ahead of time: argument type {e}", file=sys.stderr)
             continue
-        symbol = f"k{i}"
-        cc.export(symbol, sig)(k.dispatcher.py_func)  # the function numba compiled, in its namespace of dispatchers
+        out.append((_symbol(k, specs), k, sig, specs))
+    return out
+
+
+def _table(todo: list[tuple[str, kernels.Kernel, Any, list]]) -> dict[str, list]:
+    """The description's exports: kernel name -> [[exported name, argument types], ...]."""
+    table: dict[str, list] = {}
+    for symbol, k, _, specs in todo:
         table.setdefault(k.name, []).append([symbol, specs])
+    return table
+
+
+def _built_for(desc: str) -> dict[str, list] | None:
+    try:
+        with open(desc, encoding="utf-8") as f:
+            return json.load(f)["exports"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def build() -> bool:
+    """Build the module of the current stamp from the kernels called in this process (after a warm-up); False
+    when it is there already, for the same argument types. The module is moved into place whole, then its
+    description, which makes it used."""
+    stamp = kernels.stamp()
+    so, desc = kernels.build_paths(stamp)
+    todo = plan()
+    if not todo:
+        raise RuntimeError("no kernel was called through numba in this process: warm up first")
+    table = _table(todo)
+    if os.path.exists(so) and _built_for(desc) == table:
+        return False
+    cc = _compiler(kernels.build_name(stamp))
+    for symbol, k, sig, _ in todo:
+        cc.export(symbol, sig)(k.dispatcher.py_func)  # the function numba compiled, in its namespace of dispatchers
     os.makedirs(kernels.BUILD_DIR, exist_ok=True)
     cc.output_dir = kernels.BUILD_DIR
     cc.output_file = f"{os.path.basename(so)}.{os.getpid()}.tmp"

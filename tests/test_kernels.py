@@ -19,19 +19,21 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEEDS = os.path.join(ROOT, "seeds")
 
 
+def _set_up() -> subprocess.CompletedProcess:
+    """python -m align.warmup in its own process, as `make setup-test` runs it."""
+    return subprocess.run([sys.executable, "-m", "align.warmup"], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": ROOT})
+
+
 @pytest.fixture(scope="module")
 def built():
-    """The build of the current sources: `make setup-test` (python -m align.warmup) made it; made here (~10 s)
-    when it did not run."""
+    """The build of the current sources: `make setup-test` made it; made here (~15 s) when it did not run."""
     kernels._forget()
     if kernels._load() is None:
         if not shutil.which(str(sysconfig.get_config_var("CC") or "cc").split()[0]):
             pytest.skip("no C compiler: the kernels cannot be built ahead of time (runs use numba)")
-        from align import kernels_build
-        from align.warmup import warm_up
-
-        warm_up()
-        kernels_build.build()
+        out = _set_up()
+        assert out.returncode == 0, out.stderr
         kernels._forget()
     assert kernels._load() is not None
     yield
@@ -159,10 +161,9 @@ def test_the_stamp_follows_the_kernel_sources(monkeypatch, tmp_path):
     kernels._forget()
 
 
-def test_a_current_build_is_not_built_again(built):
-    from align import kernels_build
-
-    assert kernels_build.build() is False
+def test_set_up_again_does_not_build_again(built):
+    out = _set_up()
+    assert out.returncode == 0 and "already built ahead of time" in out.stderr, out.stderr
 
 
 def test_arguments_match_only_the_types_numba_would_give_them():
@@ -186,3 +187,15 @@ def test_arguments_match_only_the_types_numba_would_give_them():
     assert not kernels.matches_one(tuple(gp), tup)                   # a plain tuple: another numba type
     assert not kernels.matches_one(gp._replace(offset=1), tup)       # an int field
     assert kernels.matches((a, 1.5), [f32, ["scalar", "float64"]]) and not kernels.matches((a,), [f32, f32])
+
+
+def test_set_up_without_a_compiler_says_so_in_one_line(monkeypatch, capsys):
+    from align import kernels_build, warmup
+
+    def fail():
+        raise RuntimeError("Attempted to compile AOT function without the compiler\n\n#> conda install gcc")
+
+    monkeypatch.setattr(kernels_build, "build", fail)
+    warmup.build_ahead()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not built ahead of time" in err and "without the compiler" in err

@@ -13,6 +13,8 @@ def _compiled() -> dict[str, set]:
 
 
 def test_a_run_after_the_warm_up_compiles_nothing(token_encoder, tmp_path):
+    from align.corpus.config import Doc
+    from align.corpus.task import Job, align_doc
     from align.encode import Memo
     from align.pipeline import align_files
 
@@ -29,4 +31,11 @@ def test_a_run_after_the_warm_up_compiles_nothing(token_encoder, tmp_path):
         align_files(src, tgt, "ar", "en", segmented=True, encoder=Memo(token_encoder))   # one segment per line
         align_files(str(tmp_path / "long.ar"), str(tmp_path / "long.en"), "ar", "en", segmented=True,
                     encoder=Memo(token_encoder))
+        # a corpus worker's document: its fresh memo hands over the vectors of all-new distinct lines read-only
+        (tmp_path / "w.ar").write_text("".join(f"المادة {i}: لكل شخص الحق في التعليم.\n" for i in range(9)),
+                                       encoding="utf-8")
+        (tmp_path / "w.en").write_text("".join(f"Article {i}: everyone has the right to work.\n" for i in range(9)),
+                                       encoding="utf-8")
+        assert align_doc(Doc("w", str(tmp_path / "w.ar"), str(tmp_path / "w.en"), segmented=True), Job("ar", "en"),
+                         token_encoder)["ok"]
     assert _compiled() == before
