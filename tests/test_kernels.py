@@ -75,7 +75,10 @@ def _dp_round(vs, vt, ls, lt, dense):
     TH = dp.through_table(G, types, lo, hi, fwd, dp.backward(G, types, lo, hi))
     p_i, p_j, p_t = (np.array(x, dtype=np.int64) for x in zip(*path))
     margins = dp.link_margins(TH, types, lo, hi, fwd[n, m - lo[n]], p_i, p_j, p_t)
-    return [dp.typical_match(vs, vt, lo, hi), G, SIM, fwd, back, TH, margins]
+    ro_s, ro_t = vs.copy(), vt.copy()
+    ro_s.setflags(write=False)
+    ro_t.setflags(write=False)  # as a corpus worker's fresh memo hands them over
+    return [dp.typical_match(vs, vt, lo, hi), dp.typical_match(ro_s, ro_t, lo, hi), G, SIM, fwd, back, TH, margins]
 
 
 def _same(a, b):
