@@ -81,6 +81,8 @@ def kernel(**options: Any) -> Callable[[Callable[..., Any]], Kernel]:
     """Decorator: a kernel, compiled with numba's @njit(cache=True, **options) when not built ahead of time."""
 
     def wrap(f: Callable[..., Any]) -> Kernel:
+        if f.__module__ not in KERNEL_MODULES:  # its source would not be in the stamp: a changed one would be used
+            raise ValueError(f"{f.__module__}.{f.__qualname__}: add {f.__module__} to align.kernels.KERNEL_MODULES")
         k = Kernel(f, options)
         _KERNELS[k.name] = k
         return k

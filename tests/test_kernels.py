@@ -202,3 +202,12 @@ def test_set_up_without_a_compiler_says_so_in_one_line(monkeypatch, capsys):
     warmup.build_ahead()
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not built ahead of time" in err and "without the compiler" in err
+
+
+def test_a_kernel_outside_the_listed_modules_is_refused():
+    def f(x):
+        return x
+
+    f.__module__ = "align.elsewhere"
+    with pytest.raises(ValueError, match="KERNEL_MODULES"):
+        kernels.kernel()(f)
