@@ -12,7 +12,8 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# align.warmup compiles the numba functions into their on-disk cache now, so that no run compiles them (11 s)
+# align.warmup compiles the numba functions into their on-disk cache now, so that no run compiles them (11 s),
+# then builds them ahead of time (align.kernels: numba.pycc and the C compiler, 5.5 s), so that no run loads numba
 setup: $(BIN)/python
 	$(BIN)/pip install -q -e .
 	$(BIN)/python -m align.warmup

@@ -20,9 +20,10 @@ Times: min and median over the repetitions, with the load average next to them (
 Run it under `flock /tmp/bench.lock` when several people share the machine.
 
 --first-run: the first `align pair` after an install, on one small document (the first of the set): with numba's
-cache of this checkout's align/ emptied (it deletes align/**/__pycache__/*.nbi, *.nbc here), then after
-`python -m align.warmup`, then once more; and a fresh process's start: imports, encoder load and the first
-document aligned (what a new Dask worker does before its first task).
+cache of this checkout's align/ emptied and its ahead-of-time build removed (it deletes align/**/__pycache__/*.nbi,
+*.nbc and align/__pycache__/kernels_* here), then after `python -m align.warmup`, then once more; and a fresh
+process's start: imports, encoder load and the first document aligned (what a new Dask worker does before its
+first task).
 """
 
 from __future__ import annotations
@@ -266,8 +267,9 @@ def worker_child(set_dir: str, langs: tuple[str, str]) -> dict:
 
 
 def _numba_cache_files() -> list[str]:
+    """numba's cache and the kernels built ahead of time (align.kernels): what the warm-up makes."""
     return [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(ROOT, "align")) for f in fs
-            if f.endswith((".nbi", ".nbc"))]
+            if f.endswith((".nbi", ".nbc")) or (os.path.basename(d) == "__pycache__" and f.startswith("kernels_"))]
 
 
 def first_run(set_dir: str, langs: tuple[str, str]) -> dict:

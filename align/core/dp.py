@@ -1,4 +1,5 @@
-"""The alignment dynamic program, compiled with numba (~5 ns/cell instead of ~470 in pure Python).
+"""The alignment dynamic program, compiled (~5 ns/cell instead of ~470 in pure Python): built ahead of time at
+set-up, else by numba (align.kernels).
 
 The search space is a band: for each source position i (0..n) the target positions lo[i]..hi[i] (inclusive,
 non-decreasing in i). A full DP is the band lo=0, hi=m. Cell (i, j) holds the best total gain of an alignment of
@@ -20,7 +21,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+
+from align.kernels import kernel
 
 NEG = -1e30
 # Before a document's spread of link similarities is measured (the first DP round), a 1-0/0-1 link costs `skip`
@@ -63,7 +65,7 @@ def block_vectors(v: np.ndarray, lens: np.ndarray, k_max: int) -> tuple[np.ndarr
     return out, blen
 
 
-@njit(cache=True, fastmath=True)
+@kernel(fastmath=True)
 def _dot(u, v):
     acc = 0.0
     for d in range(u.shape[0]):
@@ -71,7 +73,7 @@ def _dot(u, v):
     return acc
 
 
-@njit(cache=True, fastmath=True)
+@kernel(fastmath=True)
 def _neighbours(vec, singles, k, end):
     """Mean similarity of vec to the single segments just before and after the block of k ending at end-1."""
     tot = 0.0
@@ -85,7 +87,7 @@ def _neighbours(vec, singles, k, end):
     return tot / cnt if cnt else 0.0
 
 
-@njit(cache=True, fastmath=True)
+@kernel(fastmath=True)
 def _finish(sim, nb_s, nb_t, ls, lt, bonus, params):
     """(gain, sim) from a link's raw similarity and its blocks' similarities to the neighbouring segments."""
     sim = sim - params.neighbour * 0.5 * (nb_s + nb_t) + bonus - params.offset
@@ -94,7 +96,7 @@ def _finish(sim, nb_s, nb_t, ls, lt, bonus, params):
     return sim * (1.0 - params.length + params.length * fit), sim
 
 
-@njit(cache=True, fastmath=True)
+@kernel(fastmath=True)
 def link_gain(S, T, lenS, lenT, bonS, bonT, a, b, i, j, params):
     """(gain, sim) of the link of a source and b target segments ending at cell (i, j)."""
     if a == 0 or b == 0:
@@ -107,7 +109,7 @@ def link_gain(S, T, lenS, lenT, bonS, bonT, a, b, i, j, params):
                    bonS[a - 1, i - 1] + bonT[b - 1, j - 1], params)
 
 
-@njit(cache=True, fastmath=True)
+@kernel(fastmath=True)
 def _mean2(x, ok_x, y, ok_y):
     if ok_x and ok_y:
         return 0.5 * (x + y)
@@ -118,7 +120,7 @@ def _mean2(x, ok_x, y, ok_y):
     return 0.0
 
 
-@njit(cache=True, fastmath=True)
+@kernel(fastmath=True)
 def link_gain_dense(D, lenS, lenT, bonS, bonT, a, b, i, j, params):
     """link_gain reading precomputed similarities D[a-1, b-1] = S[a-1] @ T[b-1].T (full band only)."""
     if a == 0 or b == 0:
@@ -131,7 +133,7 @@ def link_gain_dense(D, lenS, lenT, bonS, bonT, a, b, i, j, params):
                    bonS[a - 1, i - 1] + bonT[b - 1, j - 1], params)
 
 
-@njit(cache=True)
+@kernel()
 def _width(lo, hi):
     w = 0
     for i in range(lo.shape[0]):
@@ -145,7 +147,7 @@ def dense_sims(S: np.ndarray, T: np.ndarray) -> np.ndarray:
     return np.einsum("aid,bjd->abij", S, T, optimize=True).astype(np.float32)
 
 
-@njit(cache=True)
+@kernel()
 def gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params, D):
     """Gain and similarity of every link the band allows: G[i, j - lo[i], t] for the link of type t ending at
     cell (i, j), NEG where it cannot be. Computed once per round; the passes below only read it.
@@ -173,7 +175,7 @@ def gain_table(S, T, lenS, lenT, bonS, bonT, types, lo, hi, params, D):
     return G, SIM
 
 
-@njit(cache=True)
+@kernel()
 def forward(G, types, lo, hi):
     """Best gain of every band cell from (0, 0), and the link type that reached it."""
     n = G.shape[0] - 1
@@ -199,7 +201,7 @@ def forward(G, types, lo, hi):
     return score, back
 
 
-@njit(cache=True)
+@kernel()
 def backward(G, types, lo, hi):
     """Best gain from every band cell to the end (n, hi[n])."""
     n = G.shape[0] - 1
@@ -223,7 +225,7 @@ def backward(G, types, lo, hi):
     return score
 
 
-@njit(cache=True)
+@kernel()
 def through_table(G, types, lo, hi, fwd, bwd):
     """Best total of a path through each link: fwd before it + its gain + bwd after it (NEG where none)."""
     n = G.shape[0] - 1
@@ -269,7 +271,7 @@ def trace(back, types, lo, n, m):
     return links
 
 
-@njit(cache=True)
+@kernel()
 def typical_match(vs, vt, lo, hi):
     """(median cosine of mutual nearest neighbours, mean cosine) within the band: what a good 1-1 link and
     what an unrelated pair score in this document.
@@ -307,7 +309,7 @@ def typical_match(vs, vt, lo, hi):
     return np.median(np.array(vals)), base
 
 
-@njit(cache=True)
+@kernel()
 def link_margins(TH, types, lo, hi, best, path_i, path_j, path_t):
     """For each link of the best path: how much worse the best path that does *not* use it is.
 

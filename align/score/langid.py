@@ -19,9 +19,9 @@ import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from align import mapped
+from align.kernels import kernel
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def _bytes(text: str) -> bytes:
     return unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
 
 
-@njit(cache=True)
+@kernel()
 def _naive_bayes(data, starts, nextmove, rowbase, output, ptc, counts, pc):  # pragma: no cover
     """Raw class scores per text: sum over the features the automaton emits of log(1 + count) x log P(f|c),
     plus log P(c); 0 for a text without features (as py3langid's normalised mode has it)."""
