@@ -233,7 +233,9 @@ def test_cli_prints_the_address_refuses_a_second_review_and_stops_on_ctrl_c(tmp_
     path = write_alignment(tmp_path)
     env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}
     cmd = [sys.executable, "-m", "align", "review", path]
-    first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # Ctrl-C as a terminal sends it, even when this test runs in a background job (SIGINT ignored, and inherited so)
+    first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         lines = [first.stdout.readline() for _ in range(2)]
         assert "0 of 6 links reviewed; saving to" in lines[0] and lines[0].rstrip().endswith("doc.reviewed.jsonl")
