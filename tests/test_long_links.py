@@ -307,6 +307,17 @@ def test_a_sentence_inside_a_boundary_segment_that_reads_as_the_next_line_makes_
     assert A.join_straddling(beads, span_of(src, tgt, token_encoder)) == beads
 
 
+def test_pieces_also_settle_a_join_of_ordinary_size(token_encoder, monkeypatch):
+    """A 2-3 link (5 segments, which the windows never probe): the middle target line ends with the start of
+    source line 1."""
+    monkeypatch.setattr(A, "JOIN", 1.0)
+    p, h, q = group("p0_") + group("p1_"), group("h", 2), group("q0_")
+    src, tgt = [" ".join(p), " ".join(h + q)], [translated(p[:4]), translated(p[4:]) + " . " + translated(h),
+                                                 translated(q)]
+    beads = [A.Bead((0,), (0, 1)), A.Bead((1,), (2,))]
+    assert links_of(A.join_straddling(beads, span_of(src, tgt, token_encoder))) == [([0, 1], [0, 1, 2])]
+
+
 def test_a_piece_that_stays_in_its_line_vetoes_the_windows_straddle(token_encoder, monkeypatch):
     """A close call (every join's gain here 0.03, between JOIN_PROBED and JOIN) that the windows settle as a
     straddle (here they always say so) is not joined when a boundary segment holds a sentence break whose piece reads
