@@ -299,6 +299,14 @@ def test_a_sentence_inside_a_boundary_segment_that_reads_as_the_next_line_makes_
     # from the other side of the boundary, its first sentence ("p3' .") reads as the end of line a: joined too
     beads = [A.Bead((0,), (0, 1, 2)), A.Bead((1,), (3, 4, 5, 6))]
     assert links_of(A.join_straddling(beads, span_of(src, tgt, token_encoder))) == gold
+    # no estimate reaches JOIN_ESTIMATED: a boundary segment with a break is still encoded, down to PIECE_GAIN
+    monkeypatch.setattr(A, "JOIN_ESTIMATED", 1.0)
+    assert links_of(A.join_straddling(beads, span_of(src, tgt, token_encoder))) == gold
+    monkeypatch.setattr(A, "PIECE_GAIN", 1.0)
+    assert A.join_straddling(beads, span_of(src, tgt, token_encoder)) == beads
+    monkeypatch.undo()
+    monkeypatch.setattr(A, "JOIN", 1.0)
+    monkeypatch.setattr(A, "JOIN_PROBED", 1.0)
     # a break whose pieces both belong to line a: nothing joins
     tgt[3] = "p3_0' p3_1' . p3_2' p3_3'"
     tgt[4] = translated(group("h", 2) + group("q0_"))
