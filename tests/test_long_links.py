@@ -275,6 +275,82 @@ def test_an_uneven_straddle_reads_across_a_boundary_split_at_two_thirds(token_en
     assert A.join_straddling(beads, span_of(src, tgt, token_encoder)) == beads
 
 
+def piece_doc():
+    """Two long source lines: line a translated by p0-p3, line b by h then q0-q2. The target keeps h as a second
+    sentence on p3's line ("p3 . h"), which therefore straddles the boundary of the two source lines: one 2-7 link."""
+    p, q = [group(f"p{i}_") for i in range(4)], [group(f"q{i}_") for i in range(3)]
+    h = group("h", 2)
+    src = [" ".join(sum(p, [])), " ".join(h + sum(q, []))]
+    tgt = [translated(g) for g in p[:3]] + [translated(p[3]) + " . " + translated(h)] + [translated(g) for g in q]
+    return src, tgt, [([0, 1], list(range(7)))]
+
+
+def test_a_sentence_inside_a_boundary_segment_that_reads_as_the_next_line_makes_the_join(token_encoder, monkeypatch):
+    """Neither the joined link's gain nor the windows settle it (JOIN and JOIN_PROBED out of reach): the last
+    sentence of the boundary segment ("h0' h1'") matches the start of line b, not the end of line a."""
+    monkeypatch.setattr(A, "JOIN", 1.0)
+    monkeypatch.setattr(A, "JOIN_PROBED", 1.0)
+    src, tgt, gold = piece_doc()
+    beads = [A.Bead((0,), (0, 1, 2, 3)), A.Bead((1,), (4, 5, 6))]
+    sp = span_of(src, tgt, token_encoder)
+    assert links_of(A.join_straddling(beads, sp)) == gold
+    assert "h0' h1'" in sp.encoder.texts  # the piece, and its windows: the end of line a, the start of line b
+    assert "p3_0 p3_1 p3_2 p3_3" in sp.encoder.texts and "h0 h1 q0_0 q0_1" in sp.encoder.texts
+    # from the other side of the boundary, its first sentence ("p3' .") reads as the end of line a: joined too
+    beads = [A.Bead((0,), (0, 1, 2)), A.Bead((1,), (3, 4, 5, 6))]
+    assert links_of(A.join_straddling(beads, span_of(src, tgt, token_encoder))) == gold
+    # no estimate reaches JOIN_ESTIMATED: a boundary segment with a break is still encoded, down to PIECE_GAIN
+    monkeypatch.setattr(A, "JOIN_ESTIMATED", 1.0)
+    assert links_of(A.join_straddling(beads, span_of(src, tgt, token_encoder))) == gold
+    monkeypatch.setattr(A, "PIECE_GAIN", 1.0)
+    assert A.join_straddling(beads, span_of(src, tgt, token_encoder)) == beads
+    monkeypatch.undo()
+    monkeypatch.setattr(A, "JOIN", 1.0)
+    monkeypatch.setattr(A, "JOIN_PROBED", 1.0)
+    # a break whose pieces both belong to line a: nothing joins
+    tgt[3] = "p3_0' p3_1' . p3_2' p3_3'"
+    tgt[4] = translated(group("h", 2) + group("q0_"))
+    src[1] = " ".join(group("h", 2) + group("q0_") + group("q1_") + group("q2_"))
+    beads = [A.Bead((0,), (0, 1, 2, 3)), A.Bead((1,), (4, 5, 6))]
+    assert A.join_straddling(beads, span_of(src, tgt, token_encoder)) == beads
+
+
+def test_pieces_also_settle_a_join_of_ordinary_size(token_encoder, monkeypatch):
+    """A 2-3 link (5 segments, which the windows never probe): the middle target line ends with the start of
+    source line 1."""
+    monkeypatch.setattr(A, "JOIN", 1.0)
+    p, h, q = group("p0_") + group("p1_"), group("h", 2), group("q0_")
+    src, tgt = [" ".join(p), " ".join(h + q)], [translated(p[:4]), translated(p[4:]) + " . " + translated(h),
+                                                 translated(q)]
+    beads = [A.Bead((0,), (0, 1)), A.Bead((1,), (2,))]
+    assert links_of(A.join_straddling(beads, span_of(src, tgt, token_encoder))) == [([0, 1], [0, 1, 2])]
+
+
+def test_a_piece_that_stays_in_its_line_vetoes_the_windows_straddle(token_encoder, monkeypatch):
+    """A close call (every join's gain here 0.03, between JOIN_PROBED and JOIN) that the windows settle as a
+    straddle (here they always say so) is not joined when a boundary segment holds a sentence break whose piece reads
+    as its own line's; without a break, the windows decide."""
+    monkeypatch.setattr(A, "_gains", lambda sp, trio, sims: np.full(len(trio) // 3, 0.03))
+    monkeypatch.setattr(A, "_straddles", lambda sp, pairs: [True] * len(pairs))
+    src, tgt = two_long_lines()
+    beads = [A.Bead((0,), (0, 1, 2)), A.Bead((1,), (3, 4, 5))]
+    assert links_of(A.join_straddling(beads, span_of(src, tgt, token_encoder))) == [([0, 1], [0, 1, 2, 3, 4, 5])]
+    tgt[2] = "t2_0' t2_1' . t2_2' t2_3'"  # its last sentence is the end of line 0
+    assert A.join_straddling(beads, span_of(src, tgt, token_encoder)) == beads
+
+
+@pytest.mark.parametrize("text, last, piece", [
+    ("One. Two three.", True, "Two three."),
+    ("One. Two three.", False, "One. "),
+    ('He said "no." Then left', True, "Then left"),
+    ("ما هذا؟ هذا كتاب", True, "هذا كتاب"),
+    ("Costs 2.5 million", True, None),
+    ("No break at all.", True, None),
+])
+def test_outer_piece(text, last, piece):
+    assert A._outer_piece(text, last) == piece
+
+
 def test_a_shift_brings_the_straddling_sentence_to_the_boundary_and_then_it_joins(token_encoder, monkeypatch):
     """The DP put the sentence after the straddling one on the left (it belongs to line b): no join is probed at that
     boundary, the shift moves it right, and the next round's join finds the straddling sentence at the boundary."""
