@@ -7,9 +7,10 @@ Two tests, cheapest first:
 Both sides are checked: a source in the wrong language means the pair itself is wrong.
 
 A wrong-language sentence can hide anywhere in a document written in the right one, so every segment is
-identified, but all of an alignment's segments in one batch (align.score.langid): on unpc-ar-en's 7,060
-segments the check went from 4.3 s of CPU (a Python loop per character for the scripts, py3langid once per
-segment) to 0.2 s.
+identified (but Arabic written only in the Arabic alphabet's letters: see FOREIGN_LETTERS), all of an
+alignment's segments in one batch (align.score.langid), their letters counted per script in one numpy pass: on
+unpc-ar-en's 7,060 segments the check went from 4.3 s of CPU (a Python loop per character for the scripts,
+py3langid once per segment) to 0.2 s, then 0.12 s.
 """
 
 from __future__ import annotations
