@@ -120,7 +120,7 @@ def _align_one(item: tuple[str, str, str], out: str, fmt: str, src_lang: str, tg
     """(name, None) once the pair's output is written, (name, reason) for a bad input. Without `ahead`, the pair is
     read here, and nothing is encoded in the background."""
     from align.io import read_document
-    from align.pipeline import align_files  # numba and the aligner: imported while the first pairs are encoded
+    from align.pipeline import align_files  # the aligner: imported while the first pairs are read and encoded
 
     name, src, tgt = item
     try:

@@ -174,21 +174,31 @@ def build_paths(s: str) -> tuple[str, str]:
 
 # --- the build, loaded ---------------------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=1)
-def _load() -> tuple[Any, dict[str, list]] | None:
-    """(module, {kernel name: [[symbol, argument types], ...]}) of the current build; None without one."""
-    so, desc = build_paths(stamp())
+def exports(desc: str) -> dict[str, list] | None:
+    """A build's description: {kernel name: [[symbol, argument types], ...]}; None when missing or half written."""
     try:
         with open(desc, encoding="utf-8") as f:
-            exports = json.load(f)["exports"]
+            return json.load(f)["exports"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def _load() -> tuple[Any, dict[str, list]] | None:
+    """(module, its exports) of the current build; None without one."""
+    so, desc = build_paths(stamp())
+    table = exports(desc)
+    if table is None:
+        return None
+    try:
         spec = importlib.util.spec_from_file_location(build_name(stamp()), so)
         if spec is None or spec.loader is None:
             return None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-    except (OSError, ImportError, ValueError, KeyError):
-        return None  # none, half written or unloadable: numba does it
-    return module, exports
+    except (OSError, ImportError):
+        return None  # missing or unloadable: numba does it
+    return module, table
 
 
 def built_functions(name: str) -> list[tuple[list, Callable[..., Any]]]:
@@ -198,9 +208,9 @@ def built_functions(name: str) -> list[tuple[list, Callable[..., Any]]]:
     loaded = _load()
     if loaded is None:
         return []
-    module, exports = loaded
+    module, table = loaded
     # a name the module lacks: its description was replaced by a newer build's while this process started
-    return [(specs, getattr(module, symbol)) for symbol, specs in exports.get(name, []) if hasattr(module, symbol)]
+    return [(specs, getattr(module, symbol)) for symbol, specs in table.get(name, []) if hasattr(module, symbol)]
 
 
 @contextlib.contextmanager

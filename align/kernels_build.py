@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from align import kernels
+from align.formats import atomic_open
 
 
 class Unsupported(Exception):
@@ -74,13 +75,6 @@ def _compiler(name: str) -> Any:
     return cc
 
 
-def _write_json(path: str, data: dict) -> None:
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f)
-    os.replace(tmp, path)
-
-
 def _remove_others(keep: str) -> None:
     """Builds of other stamps: stale (a loaded one stays mapped in its process)."""
     for f in os.listdir(kernels.BUILD_DIR):
@@ -118,14 +112,6 @@ def _table(todo: list[tuple[str, kernels.Kernel, Any, list]]) -> dict[str, list]
     return table
 
 
-def _built_for(desc: str) -> dict[str, list] | None:
-    try:
-        with open(desc, encoding="utf-8") as f:
-            return json.load(f)["exports"]
-    except (OSError, ValueError, KeyError):
-        return None
-
-
 def build() -> bool:
     """Build the module of the current stamp from the kernels called in this process (after a warm-up); False
     when it is there already, for the same argument types. The module is moved into place whole, then its
@@ -136,7 +122,7 @@ def build() -> bool:
     if not todo:
         raise RuntimeError("no kernel was called through numba in this process: warm up first")
     table = _table(todo)
-    if os.path.exists(so) and _built_for(desc) == table:
+    if os.path.exists(so) and kernels.exports(desc) == table:
         return False
     cc = _compiler(kernels.build_name(stamp))
     for symbol, k, sig, _ in todo:
@@ -146,6 +132,7 @@ def build() -> bool:
     cc.output_file = f"{os.path.basename(so)}.{os.getpid()}.tmp"
     cc.compile()
     os.replace(os.path.join(kernels.BUILD_DIR, cc.output_file), so)
-    _write_json(desc, {"stamp": stamp, "exports": table})
+    with atomic_open(desc) as f:
+        json.dump({"stamp": stamp, "exports": table}, f)
     _remove_others(stamp)
     return True
